@@ -1,0 +1,31 @@
+"""Parsers for command-line values, raising ConfigError with the flag and the fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from framewise.core.errors import ConfigError
+from framewise.core.time import parse_iso8601
+
+_SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+
+
+def parse_size(text: str | None) -> tuple[int, int] | None:
+    """Parse ``WIDTHxHEIGHT`` (e.g. ``1920x1080``); ``None`` passes through."""
+    if text is None:
+        return None
+    match = _SIZE.match(text)
+    if not match or 0 in (int(match[1]), int(match[2])):
+        raise ConfigError(f"--size {text!r} is not WIDTHxHEIGHT", hint="write it like 1920x1080")
+    return int(match[1]), int(match[2])
+
+
+def parse_start_time(text: str | None) -> datetime | None:
+    """Parse ``--start-time`` as ISO-8601; ``None`` passes through."""
+    if text is None:
+        return None
+    try:
+        return parse_iso8601(text)
+    except ConfigError as error:
+        raise ConfigError(f"--start-time: {error.message}", hint=error.hint) from None

@@ -1,0 +1,1 @@
+"""Datasets: frames for labelling, YOLO / CVAT / COCO export and import, feature tables."""
