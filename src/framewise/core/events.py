@@ -62,7 +62,11 @@ class Event(BaseModel):
 
 
 class LogMetadata(BaseModel):
-    """The ``metadata`` block of an event log."""
+    """The ``metadata`` block of an event log.
+
+    The first eight fields are the seed's; the rest were added in schema version 1:
+    ``complete`` is false while a run is in progress (a resumable checkpoint).
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -75,6 +79,12 @@ class LogMetadata(BaseModel):
     model_version: str = ""
     processed_at: UtcDatetime
     manually_reviewed: bool = False
+    session_start_origin: str | None = None
+    pipeline: str | None = None
+    complete: bool = True
+    processed_until_seconds: float | None = None
+    frames_processed: int | None = None
+    source_stats: dict[str, JsonValue] | None = None
 
     @field_validator("session_start_time", "processed_at")
     @classmethod

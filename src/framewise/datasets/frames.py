@@ -90,7 +90,7 @@ def extract_frames(
     rows = _done_rows(partial)
     if rows:
         # Resume on the absolute sampling grid: the next tick's frame is the same frame.
-        source.seek(float(rows[-1]["video_seconds"]) + 1e-6)
+        source.resume_after(float(rows[-1]["video_seconds"]))
     stem = source.path.stem
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)

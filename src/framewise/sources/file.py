@@ -31,7 +31,7 @@ from framewise.sources.container import (
     stream_time_base,
 )
 from framewise.sources.probe import creation_time, normalise_rotation, resolve_session_start
-from framewise.sources.sampling import TimeSampler
+from framewise.sources.sampling import TimeSampler, nearest_tick
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class FileSource(VideoSource):
         self.prefetch = prefetch
         self.stats = SourceStats()
         self._start = max(0.0, start)
+        self._after: float | None = None
         self._end = end
         container, stream = open_video(self.path)  # fail fast on a bad file
         try:
@@ -118,6 +119,17 @@ class FileSource(VideoSource):
     def seek(self, seconds: float) -> FileSource:
         """Start the next :meth:`read` at the frame on screen at ``seconds``."""
         self._start = max(0.0, seconds)
+        self._after = None
+        return self
+
+    def resume_after(self, seconds: float) -> FileSource:
+        """Start the next :meth:`read` just after a frame already handed out at ``seconds``.
+
+        With sampling, reading resumes at the next tick of the same absolute grid, so an
+        interrupted job continues with exactly the frames an uninterrupted one would see.
+        """
+        self._start = max(0.0, seconds)
+        self._after = seconds
         return self
 
     def read(self) -> Iterator[Frame]:
@@ -224,10 +236,11 @@ class FileSource(VideoSource):
         """Apply seek, end and sampling; convert only the frames that are kept."""
         end = self._end
         if self.sample_fps:
-            sampler: TimeSampler[tuple[int, av.video.frame.VideoFrame]] = TimeSampler(
-                self.sample_fps
-            )
-            sampler = TimeSampler(self.sample_fps, first_tick=sampler.tick_of(self._start))
+            first = nearest_tick(self._start, self.sample_fps)
+            if self._after is not None:
+                first += 1  # that tick's frame was handed out before the interruption
+            sampler: TimeSampler[tuple[int, av.video.frame.VideoFrame]]
+            sampler = TimeSampler(self.sample_fps, first_tick=first)
             for seconds, index, av_frame in timed:
                 if end is not None and seconds >= end:
                     break
@@ -245,6 +258,11 @@ class FileSource(VideoSource):
         for seconds, index, av_frame in timed:
             if end is not None and seconds >= end:
                 break
+            if self._after is not None:
+                if seconds <= self._after + 1e-6:
+                    self.stats.skipped += 1
+                    continue
+                started = True
             if not started:
                 if seconds <= self._start + 1e-6:
                     if held is not None:
@@ -270,14 +288,23 @@ class FileSource(VideoSource):
         )
 
     def _image(self, av_frame: av.video.frame.VideoFrame) -> Image:
-        rotation = normalise_rotation(av_frame.rotation)
-        if self.size is None:
-            image: Image = av_frame.to_ndarray(format="bgr24")  # type: ignore[assignment]
-        else:
-            width, height = self.size if rotation % 180 == 0 else self.size[::-1]
-            image = av_frame.to_ndarray(  # type: ignore[assignment]
-                format="bgr24", width=width, height=height
-            )
-        if rotation:
-            image = cv2.rotate(image, _ROTATE[rotation])  # type: ignore[assignment]
-        return image
+        return to_bgr(av_frame, self.size)
+
+
+def to_bgr(av_frame: av.video.frame.VideoFrame, size: tuple[int, int] | None = None) -> Image:
+    """Convert a decoded frame to BGR, scaled to ``size`` and turned upright.
+
+    Scaling happens in the same swscale pass as the colour conversion; ``size`` is the
+    upright ``(width, height)``, so a rotated stream is scaled to the swapped size first.
+    """
+    rotation = normalise_rotation(av_frame.rotation)
+    if size is None:
+        image: Image = av_frame.to_ndarray(format="bgr24")  # type: ignore[assignment]
+    else:
+        width, height = size if rotation % 180 == 0 else size[::-1]
+        image = av_frame.to_ndarray(  # type: ignore[assignment]
+            format="bgr24", width=width, height=height
+        )
+    if rotation:
+        image = cv2.rotate(image, _ROTATE[rotation])  # type: ignore[assignment]
+    return image

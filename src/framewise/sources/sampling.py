@@ -16,6 +16,11 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+def nearest_tick(seconds: float, sample_fps: float) -> int:
+    """The tick of a ``sample_fps`` clock nearest ``seconds`` (halves go to the earlier one)."""
+    return math.ceil(seconds * sample_fps - 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class Sample(Generic[T]):
     """A chosen item and the tick it stands for."""
@@ -49,7 +54,7 @@ class TimeSampler(Generic[T]):
 
     def tick_of(self, seconds: float) -> int:
         """The tick nearest ``seconds`` (halves go to the earlier tick)."""
-        return math.ceil(seconds * self.sample_fps - 0.5)
+        return nearest_tick(seconds, self.sample_fps)
 
     def update(self, seconds: float, item: T) -> list[Sample[T]]:
         """Offer the next item; returns the samples that became final (zero or one)."""

@@ -1,0 +1,81 @@
+"""Typed configuration: pipeline YAML models, the state machine table, and their loaders.
+
+Example:
+    >>> from framewise.config import PipelineConfig, parse_config
+    >>> cfg = parse_config("detectors: [{kind: yolo_onnx, model: m.onnx}]", PipelineConfig)
+    >>> cfg.detectors[0].kind
+    'yolo_onnx'
+"""
+
+from framewise.config.base import (
+    BASE_DIR_KEY,
+    ConfigPath,
+    DecodeOptions,
+    SourceConfig,
+    StrictModel,
+)
+from framewise.config.detectors import (
+    DETECTOR_CONFIGS,
+    DetectorConfig,
+    FieldConfig,
+    FieldParserConfig,
+    OcrConfig,
+    YoloOnnxConfig,
+    detector_name,
+)
+from framewise.config.loader import load_config, parse_config
+from framewise.config.pipeline import (
+    FILTER_CONFIGS,
+    SINK_CONFIGS,
+    ConfirmSettings,
+    EpisodeFilterConfig,
+    FilterConfig,
+    JsonLogSinkConfig,
+    PipelineConfig,
+    SinkConfig,
+    StoreSinkConfig,
+    TrackingSettings,
+    WebSocketSinkConfig,
+    load_pipeline,
+)
+from framewise.config.state_machine import (
+    ContextRuleSpec,
+    EventRuleSpec,
+    StateMachineSpec,
+    StateSpec,
+    load_state_machine,
+)
+
+__all__ = [
+    "BASE_DIR_KEY",
+    "DETECTOR_CONFIGS",
+    "FILTER_CONFIGS",
+    "SINK_CONFIGS",
+    "ConfigPath",
+    "ConfirmSettings",
+    "ContextRuleSpec",
+    "DecodeOptions",
+    "DetectorConfig",
+    "EpisodeFilterConfig",
+    "EventRuleSpec",
+    "FieldConfig",
+    "FieldParserConfig",
+    "FilterConfig",
+    "JsonLogSinkConfig",
+    "OcrConfig",
+    "PipelineConfig",
+    "SinkConfig",
+    "SourceConfig",
+    "StateMachineSpec",
+    "StateSpec",
+    "StoreSinkConfig",
+    "StrictModel",
+    "TrackingSettings",
+    "WebSocketSinkConfig",
+    "YoloOnnxConfig",
+    "detector_name",
+    "load_config",
+    "load_pipeline",
+    "load_state_machine",
+    "parse_config",
+]

@@ -1,0 +1,186 @@
+"""Detector configuration: one ``kind`` per detector, joined in a discriminated union.
+
+Example:
+    >>> from pydantic import TypeAdapter
+    >>> cfg = TypeAdapter(DetectorConfig).validate_python({"kind": "yolo_onnx", "model": "m.onnx"})
+    >>> cfg.providers, cfg.intra_op_threads
+    (['CPUExecutionProvider'], 1)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from framewise.config.base import ConfigPath, ExecutionProvider, StrictModel
+
+
+class YoloOnnxConfig(StrictModel):
+    """An Ultralytics-exported ONNX detection model run with ONNX Runtime.
+
+    Attributes:
+        kind: ``yolo_onnx``.
+        name: Unique detector name (defaults to the kind).
+        model: Path of the ``.onnx`` file (relative to the config file).
+        input_size: Override of the model's input size: one side or ``[height, width]``;
+            ``None`` reads it from the model's metadata.
+        confidence: Minimum score kept.
+        iou: IoU threshold of non-maximum suppression.
+        classes: Keep only these class names (``None`` keeps all).
+        max_detections: Boxes kept per frame after NMS.
+        providers: ONNX Runtime execution providers, in order of preference.
+        intra_op_threads: ONNX Runtime intra-op threads (1 beat 2 on a 2-core machine; 0 lets
+            ONNX Runtime choose).
+        batch: Frames per inference call when the model has a dynamic batch axis.
+    """
+
+    kind: Literal["yolo_onnx"]
+    name: str | None = None
+    model: ConfigPath
+    input_size: int | tuple[int, int] | None = None
+    confidence: float = Field(default=0.25, ge=0, le=1)
+    iou: float = Field(default=0.45, ge=0, le=1)
+    classes: list[str] | None = None
+    max_detections: int = Field(default=300, ge=1)
+    providers: list[ExecutionProvider] = Field(
+        default_factory=lambda: ["CPUExecutionProvider"], min_length=1
+    )
+    intra_op_threads: int = Field(default=1, ge=0, le=256)
+    batch: int = Field(default=1, ge=1, le=1024)
+
+    @field_validator("input_size")
+    @classmethod
+    def _input_size_multiple_of_32(
+        cls, value: int | tuple[int, int] | None
+    ) -> int | tuple[int, int] | None:
+        sides = (value,) if isinstance(value, int) else (value or ())
+        for side in sides:
+            if side < 32 or side % 32:
+                raise ValueError(f"input size {side} must be a multiple of 32 and at least 32")
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _onnx_suffix(cls, value: Path) -> Path:
+        if value.suffix.lower() != ".onnx":
+            raise ValueError(f"model must be an .onnx file, got {value.name!r}")
+        return value
+
+
+class FieldConfig(StrictModel):
+    """How one parsed field is cleaned up and matched against a vocabulary.
+
+    Attributes:
+        vocabulary: Allowed values; the raw text is replaced by the closest entry.
+        vocabulary_file: A UTF-8 file with one allowed value per line (added to
+            ``vocabulary``), relative to the config file.
+        min_similarity: Smallest similarity (0–1, normalised edit distance) for a match;
+            below it the field is left empty.
+        case_sensitive: Compare case-sensitively when matching.
+        cast: Type of the final value; ``bool`` is true when the group matched any text.
+    """
+
+    vocabulary: list[str] = Field(default_factory=list)
+    vocabulary_file: ConfigPath | None = None
+    min_similarity: float = Field(default=0.75, ge=0, le=1)
+    case_sensitive: bool = False
+    cast: Literal["str", "int", "float", "bool"] = "str"
+
+
+class FieldParserConfig(StrictModel):
+    r"""A regular expression with named groups that splits OCR text into fields.
+
+    Attributes:
+        pattern: Python regular expression; each named group is one field.
+        ignore_case: Match case-insensitively.
+        fields: Per-group settings (vocabulary, cast); groups without settings stay text.
+
+    Example:
+        ``pattern: "(?P<enemy_type>\w+)\s+(?P<weapon>[\w-]+)(?P<headshot>\s*HS)?"``
+    """
+
+    pattern: str
+    ignore_case: bool = True
+    fields: dict[str, FieldConfig] = Field(default_factory=dict)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles_with_groups(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from None
+        if not compiled.groupindex:
+            raise ValueError("pattern has no named groups; write groups as (?P<name>...)")
+        return value
+
+    @model_validator(mode="after")
+    def _fields_are_groups(self) -> FieldParserConfig:
+        groups = re.compile(self.pattern).groupindex
+        unknown = sorted(set(self.fields) - set(groups))
+        if unknown:
+            raise ValueError(
+                f"fields {unknown} are not named groups of the pattern (groups: {sorted(groups)})"
+            )
+        return self
+
+
+class OcrConfig(StrictModel):
+    """Text recognition (RapidOCR) on full-resolution crops of chosen classes.
+
+    Attributes:
+        kind: ``ocr``.
+        name: Unique detector name (defaults to the kind).
+        classes: Classes whose boxes are read.
+        recognition_only: Classes whose crops are tight around one line of text, so text
+            detection is skipped.
+        det_limit_side: Side length the text detector resizes to (640–960 ≈ 0.3 s per image).
+        det_limit_type: ``max`` caps the longer side at ``det_limit_side``; ``min`` raises the
+            shorter one.
+        padding: Pixels added around each crop before reading.
+        min_text_confidence: Recognised lines below this score are dropped.
+        parsers: Class name → field parser for that class's text.
+    """
+
+    kind: Literal["ocr"]
+    name: str | None = None
+    classes: list[str] = Field(min_length=1)
+    recognition_only: list[str] = Field(default_factory=list)
+    det_limit_side: int = Field(default=960, ge=32, le=8192)
+    det_limit_type: Literal["max", "min"] = "max"
+    padding: int = Field(default=4, ge=0, le=256)
+    min_text_confidence: float = Field(default=0.5, ge=0, le=1)
+    parsers: dict[str, FieldParserConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _classes_known(self) -> OcrConfig:
+        read = set(self.classes)
+        for label, names in (
+            ("recognition_only", self.recognition_only),
+            ("parsers", self.parsers),
+        ):
+            stray = sorted(set(names) - read)
+            if stray:
+                raise ValueError(
+                    f"{label} names classes that are not read: {stray}; add them to classes"
+                )
+        return self
+
+
+DetectorConfig = Annotated[YoloOnnxConfig | OcrConfig, Field(discriminator="kind")]
+"""One detector; the ``kind`` key picks the branch."""
+
+DETECTOR_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
+    {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig}
+)
+"""Registry: detector kind → its configuration model."""
+
+
+def detector_name(config: YoloOnnxConfig | OcrConfig) -> str:
+    """The detector's name: its ``name`` or, failing that, its kind."""
+    return config.name or config.kind

@@ -1,0 +1,230 @@
+"""The pipeline configuration: source → detectors → temporal filters → state machine → sinks.
+
+Each detector, filter and sink is one branch of a ``kind`` union, with an explicit registry
+(kind → model) for the code that builds the stages.
+
+Example:
+    >>> cfg = PipelineConfig.model_validate(
+    ...     {"detectors": [{"kind": "yolo_onnx", "model": "m.onnx"}],
+    ...      "filters": [{"kind": "episode", "classes": ["kill_notification"]}],
+    ...      "sinks": [{"kind": "json_log", "output_dir": "out"}]}
+    ... )
+    >>> cfg.source.detection_fps, cfg.filters[0].confirm.hits
+    (10.0, 3)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from framewise.config.base import ConfigPath, SourceConfig, StrictModel
+from framewise.config.detectors import DetectorConfig, detector_name
+from framewise.config.loader import load_config
+
+
+class ConfirmSettings(StrictModel):
+    """N-hit confirmation measured in seconds.
+
+    Attributes:
+        hits: Hits needed before a track counts (the seed's default 3).
+        period_seconds: The sampling period the hits are counted in: a track is confirmed
+            when ``hits`` hits fall within ``hits`` periods. ``None`` uses the source's
+            sample period (batch) — a live runner passes the frame interval instead.
+    """
+
+    hits: int = Field(default=3, ge=1, le=1000)
+    period_seconds: float | None = Field(default=None, gt=0)
+
+
+class TrackingSettings(StrictModel):
+    """How observations are tied to tracks from one frame to the next.
+
+    Attributes:
+        iou: Smallest IoU that continues a track in place.
+        max_shift: How far (in box heights) a box with the same fields may move vertically
+            and still be the same track (a kill-feed entry pushed down by a newer one).
+        match_fields: Use parsed fields to tell identical-looking boxes apart.
+        split_after: Frames in a row that must read the same new text in place before the
+            track is split into a new one (a notification replaced in its row); fewer are
+            misreads and are outvoted. 0 never splits.
+    """
+
+    iou: float = Field(default=0.3, gt=0, le=1)
+    max_shift: float = Field(default=3.0, ge=0)
+    match_fields: bool = True
+    split_after: int = Field(default=5, ge=0, le=1000)
+
+
+class EpisodeFilterConfig(StrictModel):
+    """Turn per-frame observations of some classes into episodes.
+
+    Attributes:
+        kind: ``episode``.
+        classes: Classes this rule handles; an empty list handles every class that no
+            other rule names.
+        min_confidence: Observations below this score are ignored.
+        confirm: N-hit confirmation.
+        hold_seconds: Hysteresis: a track stays visible until unseen for this long.
+        min_duration_seconds: Episodes shorter than this (first to last hit) are dropped.
+        tracking: Track matching.
+    """
+
+    kind: Literal["episode"]
+    classes: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
+    confirm: ConfirmSettings = Field(default_factory=ConfirmSettings)
+    hold_seconds: float = Field(default=1.0, ge=0)
+    min_duration_seconds: float = Field(default=0.0, ge=0)
+    tracking: TrackingSettings = Field(default_factory=TrackingSettings)
+
+
+FilterConfig = Annotated[EpisodeFilterConfig, Field(discriminator="kind")]
+"""One temporal filter; the ``kind`` key picks the branch."""
+
+
+class JsonLogSinkConfig(StrictModel):
+    """The JSON event log (seed W0 format) with a JPEG thumbnail per event.
+
+    Attributes:
+        kind: ``json_log``.
+        output_dir: Folder of the log, its thumbnails and checkpoints.
+        thumbnails: Write a JPEG per event.
+        jpeg_quality: JPEG quality, 1–100.
+        thumbnail_max_side: Longest thumbnail side in pixels (``None`` keeps full size).
+    """
+
+    kind: Literal["json_log"]
+    output_dir: Path = Path("events")
+    thumbnails: bool = True
+    jpeg_quality: int = Field(default=85, ge=1, le=100)
+    thumbnail_max_side: int | None = Field(default=640, ge=16)
+
+
+class WebSocketSinkConfig(StrictModel):
+    """Broadcast events to WebSocket clients (live mode).
+
+    Attributes:
+        kind: ``websocket``.
+        host: Interface to listen on.
+        port: TCP port.
+        path: URL path clients connect to.
+        queue_size: Events buffered per slow client before it is dropped.
+    """
+
+    kind: Literal["websocket"]
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    path: str = Field(default="/events", pattern=r"^/")
+    queue_size: int = Field(default=1000, ge=1)
+
+
+class StoreSinkConfig(StrictModel):
+    """Send events to the event store's REST API.
+
+    Attributes:
+        kind: ``store``.
+        api_url: Base URL of the store API, e.g. ``http://127.0.0.1:8000``.
+        token: Bearer token written in the file (prefer ``token_env``).
+        token_env: Name of an environment variable holding the token.
+        timeout_seconds: Per-request timeout.
+        retries: Attempts after the first on a network error or 5xx.
+    """
+
+    kind: Literal["store"]
+    api_url: str = Field(pattern=r"^https?://\S+$")
+    token: SecretStr | None = None
+    token_env: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_token_source(self) -> StoreSinkConfig:
+        if self.token is not None and self.token_env is not None:
+            raise ValueError("give either token or token_env, not both")
+        return self
+
+    def resolved_token(self) -> str | None:
+        """The token from the file or from ``token_env`` (``None`` when neither is set)."""
+        if self.token is not None:
+            return self.token.get_secret_value()
+        if self.token_env is not None:
+            return os.environ.get(self.token_env)
+        return None
+
+
+SinkConfig = Annotated[
+    JsonLogSinkConfig | WebSocketSinkConfig | StoreSinkConfig, Field(discriminator="kind")
+]
+"""One sink; the ``kind`` key picks the branch."""
+
+FILTER_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType({"episode": EpisodeFilterConfig})
+"""Registry: filter kind → its configuration model."""
+
+SINK_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
+    {"json_log": JsonLogSinkConfig, "websocket": WebSocketSinkConfig, "store": StoreSinkConfig}
+)
+"""Registry: sink kind → its configuration model."""
+
+
+class PipelineConfig(StrictModel):
+    """A whole pipeline, as one YAML file describes it.
+
+    Attributes:
+        name: A label for logs and run folders.
+        source: Frame reading.
+        detectors: Detectors, run in order (OCR reads boxes found by earlier detectors).
+        filters: Temporal filters turning observations into episodes.
+        state_machine: The state/transition table (YAML), relative to this file.
+        sinks: Where events go.
+    """
+
+    name: str = "pipeline"
+    source: SourceConfig = Field(default_factory=SourceConfig)
+    detectors: list[DetectorConfig] = Field(min_length=1)
+    filters: list[FilterConfig] = Field(default_factory=list)
+    state_machine: ConfigPath | None = None
+    sinks: list[SinkConfig] = Field(default_factory=list)
+
+    @field_validator("state_machine")
+    @classmethod
+    def _yaml_or_json(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in {".yaml", ".yml", ".json"}:
+            raise ValueError(f"state_machine must be a .yaml or .json file, got {value.name!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> PipelineConfig:
+        names = [detector_name(d) for d in self.detectors]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"detector names repeat: {repeated}; give each a distinct name")
+        claimed: set[str] = set()
+        catch_all = 0
+        for rule in self.filters:
+            catch_all += not rule.classes
+            twice = sorted(claimed & set(rule.classes))
+            if twice:
+                raise ValueError(f"classes {twice} appear in two filters; keep one rule per class")
+            claimed |= set(rule.classes)
+        if catch_all > 1:
+            raise ValueError("only one filter may leave classes empty (the catch-all rule)")
+        return self
+
+    def period_seconds(self, rule: EpisodeFilterConfig) -> float:
+        """The confirmation period of ``rule``: its own, else the source's sample period."""
+        return rule.confirm.period_seconds or self.source.sample_period_seconds
+
+
+def load_pipeline(path: str | Path) -> PipelineConfig:
+    """Load a pipeline YAML/JSON file; relative paths in it are taken from its folder.
+
+    Raises:
+        ConfigError: The file is missing or invalid; the message names the file and line.
+    """
+    return load_config(path, PipelineConfig)

@@ -1,0 +1,181 @@
+"""Per-frame observations, box overlap, and majority voting of parsed fields.
+
+An observation is one detected box in one frame, with the fields OCR parsed from it. Voting
+turns the readings of many frames into one value per field with its own confidence, so a
+weapon misread in two frames of forty does not reach the event.
+
+Example:
+    >>> votes = FieldVotes()
+    >>> for weapon, conf in [("AK-74M", 0.9), ("AK-74", 0.4), ("AK-74M", 0.8)]:
+    ...     votes.add({"weapon": FieldReading(weapon, conf)})
+    >>> votes.result()["weapon"]
+    FieldReading(value='AK-74M', confidence=0.5666666666666668)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from framewise.core.detections import Detections
+
+FieldValue = str | int | float | bool | None
+"""A parsed field's value (``None`` when the text could not be read or matched)."""
+
+Box = tuple[float, float, float, float]
+"""``(x1, y1, x2, y2)`` in source pixels."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReading:
+    """One field's value and how sure we are of it (0–1)."""
+
+    value: FieldValue
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One detected box in one frame.
+
+    Attributes:
+        class_name: The detector's class.
+        box: ``(x1, y1, x2, y2)`` in source pixels.
+        confidence: Detection score in [0, 1].
+        fields: Parsed fields (``{"weapon": FieldReading("M4A1", 0.9)}``).
+    """
+
+    class_name: str
+    box: Box
+    confidence: float
+    fields: Mapping[str, FieldReading] = field(default_factory=dict)
+
+
+def _reading(value: Any, default_confidence: float) -> FieldReading:
+    # Detectors may attach a per-field confidence as {"value": ..., "confidence": ...};
+    # a bare value inherits the box's score.
+    if isinstance(value, Mapping) and "value" in value:
+        confidence = value.get("confidence", default_confidence)
+        return FieldReading(value["value"], float(confidence))
+    if value is None or isinstance(value, str | int | float | bool):
+        return FieldReading(value, default_confidence)
+    return FieldReading(str(value), default_confidence)
+
+
+def observations_from_detections(detections: Detections) -> list[Observation]:
+    """Convert one frame's :class:`Detections` into observations.
+
+    Attribute values are either bare values (their confidence is the box's) or mappings
+    ``{"value": v, "confidence": c}``.
+
+    Example:
+        >>> import numpy as np
+        >>> det = Detections(np.array([[0, 0, 10, 5]]), np.array([0.8]), ("kill",),
+        ...                  attributes=({"weapon": {"value": "SVD-S", "confidence": 0.7}},))
+        >>> observations_from_detections(det)[0].fields["weapon"].value
+        'SVD-S'
+    """
+    result = []
+    for i, name in enumerate(detections.class_name):
+        score = float(detections.confidence[i])
+        x1, y1, x2, y2 = (float(v) for v in detections.xyxy[i])
+        fields = {key: _reading(value, score) for key, value in detections.attributes[i].items()}
+        result.append(Observation(name, (x1, y1, x2, y2), score, fields))
+    return result
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two ``xyxy`` boxes (0 when either is empty).
+
+    Example:
+        >>> iou((0, 0, 10, 10), (5, 0, 15, 10))
+        0.3333333333333333
+    """
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _vote_key(value: FieldValue) -> tuple[str, FieldValue]:
+    # True == 1 in Python, so key votes by type too, or a bool and an int would merge.
+    return (type(value).__name__, value)
+
+
+@dataclass
+class _Tally:
+    value: FieldValue
+    weight: float = 0.0
+    count: int = 0
+    first: int = 0
+
+
+class FieldVotes:
+    """Confidence-weighted majority vote per field over the frames of one track.
+
+    The winner of a field is the value with the largest summed confidence (then more votes,
+    then the earliest seen). Its confidence is that sum divided by the number of frames
+    that carried the field, so it is high only when readings are both sure and consistent.
+    A ``None`` reading counts in that number but never wins.
+    """
+
+    def __init__(self) -> None:
+        self._tallies: dict[str, dict[tuple[str, FieldValue], _Tally]] = {}
+        self._carried: dict[str, int] = {}
+        self._seen = 0
+
+    def add(self, fields: Mapping[str, FieldReading]) -> None:
+        """Count one frame's readings."""
+        self._seen += 1
+        for name in sorted(fields):
+            reading = fields[name]
+            self._carried[name] = self._carried.get(name, 0) + 1
+            if reading.value is None:
+                continue
+            tallies = self._tallies.setdefault(name, {})
+            key = _vote_key(reading.value)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = _Tally(reading.value, first=self._seen)
+            tally.weight += max(0.0, min(1.0, reading.confidence))
+            tally.count += 1
+
+    def _winner(self, name: str) -> _Tally | None:
+        tallies = self._tallies.get(name)
+        if not tallies:
+            return None
+        return max(tallies.values(), key=lambda t: (t.weight, t.count, -t.first))
+
+    def leaders(self) -> dict[str, FieldValue]:
+        """The currently winning value of each field that has one."""
+        winners = {name: self._winner(name) for name in self._tallies}
+        return {name: t.value for name, t in winners.items() if t is not None}
+
+    def result(self) -> dict[str, FieldReading]:
+        """Each field's winning value and its confidence (``None`` with 0 if never read)."""
+        out: dict[str, FieldReading] = {}
+        for name in sorted(self._carried):
+            winner = self._winner(name)
+            if winner is None:
+                out[name] = FieldReading(None, 0.0)
+            else:
+                out[name] = FieldReading(winner.value, winner.weight / self._carried[name])
+        return out
+
+
+def fields_agree(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:
+    """True when the two share at least one read field and every shared one is equal."""
+    shared = [k for k, r in fields.items() if r.value is not None and k in leaders]
+    return bool(shared) and all(_vote_key(leaders[k]) == _vote_key(fields[k].value) for k in shared)
+
+
+def fields_differ(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:
+    """True when some field read in ``fields`` has another value in ``leaders``."""
+    return any(
+        r.value is not None and k in leaders and _vote_key(leaders[k]) != _vote_key(r.value)
+        for k, r in fields.items()
+    )
