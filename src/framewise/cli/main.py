@@ -12,7 +12,7 @@ import sys
 import typer
 
 from framewise import __version__
-from framewise.cli import demo, video
+from framewise.cli import demo, process, video
 from framewise.core.errors import FramewiseError
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ def _root(
 
 
 video.register(app)
+process.register(app)
 demo.register(app)
 
 

@@ -36,7 +36,8 @@ class YoloOnnxConfig(StrictModel):
         providers: ONNX Runtime execution providers, in order of preference.
         intra_op_threads: ONNX Runtime intra-op threads (1 beat 2 on a 2-core machine; 0 lets
             ONNX Runtime choose).
-        batch: Frames per inference call when the model has a dynamic batch axis.
+        batch: Frames per inference call when the model has a dynamic batch axis
+            (``None``: the whole source batch in one call).
     """
 
     kind: Literal["yolo_onnx"]
@@ -44,14 +45,14 @@ class YoloOnnxConfig(StrictModel):
     model: ConfigPath
     input_size: int | tuple[int, int] | None = None
     confidence: float = Field(default=0.25, ge=0, le=1)
-    iou: float = Field(default=0.45, ge=0, le=1)
+    iou: float = Field(default=0.7, ge=0, le=1)  # Ultralytics' predict default
     classes: list[str] | None = None
     max_detections: int = Field(default=300, ge=1)
     providers: list[ExecutionProvider] = Field(
         default_factory=lambda: ["CPUExecutionProvider"], min_length=1
     )
     intra_op_threads: int = Field(default=1, ge=0, le=256)
-    batch: int = Field(default=1, ge=1, le=1024)
+    batch: int | None = Field(default=None, ge=1, le=1024)
 
     @field_validator("input_size")
     @classmethod

@@ -1,0 +1,123 @@
+"""The ``ocr`` stage: RapidOCR on full-resolution crops of boxes found by earlier detectors.
+
+RapidOCR (PP-OCR models in ONNX, shipped inside its wheel) reads each crop. Classes whose boxes
+are tight around one line skip text detection and run recognition only, which is several times
+faster. Field parsers then turn the text into fields with their own confidences.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from framewise.config.detectors import OcrConfig
+from framewise.core.detections import Detections
+from framewise.core.errors import ModelError
+from framewise.core.frames import Frame, Image
+from framewise.detectors.fields import FieldParser
+
+log = logging.getLogger(__name__)
+
+
+def _engine(config: OcrConfig, threads: int) -> Any:
+    try:
+        from rapidocr import RapidOCR
+    except ImportError:
+        raise ModelError(
+            "RapidOCR is not installed",
+            subject="ocr",
+            hint="install framewise with the detect extra: pip install 'framewise[detect]'",
+        ) from None
+    params = {
+        "Global.log_level": "error",
+        "Det.limit_type": config.det_limit_type,
+        "Det.limit_side_len": config.det_limit_side,
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+    }
+    return RapidOCR(params=params)
+
+
+class OcrReader:
+    """Reads the text in boxes of chosen classes and parses it into fields.
+
+    Args:
+        config: The stage's configuration (classes, recognition-only classes, parsers).
+        threads: ONNX Runtime intra-op threads for the OCR models.
+
+    Example:
+        >>> config = OcrConfig(kind="ocr", classes=["kill_notification"])
+        >>> reader = OcrReader(config)  # doctest: +SKIP
+        >>> detections = reader.read(batch, detections)  # doctest: +SKIP
+    """
+
+    kind = "ocr"
+
+    def __init__(self, config: OcrConfig, threads: int = 1) -> None:
+        self.config = config
+        self.classes = frozenset(config.classes)
+        self.recognition_only = frozenset(config.recognition_only)
+        self.parsers = {name: FieldParser(p) for name, p in config.parsers.items()}
+        self._engine = _engine(config, threads)
+
+    def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
+        """Fill in ``text`` and parsed ``attributes`` for the boxes of the configured classes.
+
+        Boxes of other classes pass through unchanged.
+        """
+        return [self._read_frame(f, d) for f, d in zip(batch, detections, strict=True)]
+
+    def text(self, crop: Image, single_line: bool) -> tuple[str, float]:
+        """Recognise ``crop``: lines top to bottom joined by spaces, and their mean score."""
+        if single_line:
+            result = self._engine(crop, use_det=False, use_cls=False, use_rec=True)
+            lines = [
+                (0.0, t, s) for t, s in zip(result.txts or (), result.scores or (), strict=True)
+            ]
+        else:
+            result = self._engine(crop, use_cls=False)
+            boxes = result.boxes if result.boxes is not None else np.zeros((0, 4, 2))
+            lines = sorted(
+                (float(np.mean(box[:, 1])), t, s)
+                for box, t, s in zip(boxes, result.txts or (), result.scores or (), strict=True)
+            )
+        kept = [(t, float(s)) for _, t, s in lines if s >= self.config.min_text_confidence and t]
+        if not kept:
+            return "", 0.0
+        return " ".join(t for t, _ in kept), float(np.mean([s for _, s in kept]))
+
+    def _read_frame(self, frame: Frame, detections: Detections) -> Detections:
+        if not any(name in self.classes for name in detections.class_name):
+            return detections
+        texts = list(detections.text)
+        attributes = [dict(a) for a in detections.attributes]
+        height, width = frame.image.shape[:2]
+        pad = self.config.padding
+        for i, name in enumerate(detections.class_name):
+            if name not in self.classes:
+                continue
+            x1, y1, x2, y2 = detections.xyxy[i]
+            crop = frame.image[
+                max(0, int(y1) - pad) : min(height, int(np.ceil(y2)) + pad),
+                max(0, int(x1) - pad) : min(width, int(np.ceil(x2)) + pad),
+            ]
+            if crop.size == 0:
+                continue
+            text, score = self.text(crop, name in self.recognition_only)
+            texts[i] = text
+            parser = self.parsers.get(name)
+            if parser is not None:
+                attributes[i].update(parser.parse(text, score))
+        return Detections(
+            detections.xyxy,
+            detections.confidence,
+            detections.class_name,
+            tuple(texts),
+            tuple(attributes),
+        )
+
+    def close(self) -> None:
+        """Release the OCR engine."""
+        self._engine = None

@@ -1,0 +1,1 @@
+"""Events out: the JSON event log, the detection journal (checkpoints), thumbnails, sinks."""

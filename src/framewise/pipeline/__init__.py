@@ -1,0 +1,1 @@
+"""The pipeline: source → detectors → temporal logic → sinks, one object for batch and live."""

@@ -1,0 +1,88 @@
+"""The OCR stage on rendered text, and the field parsers, with RapidOCR's shipped models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import cv2
+import numpy as np
+import pytest
+
+from framewise.config.detectors import FieldParserConfig, OcrConfig
+from framewise.core.detections import Detections
+from framewise.core.frames import Frame
+from framewise.detectors.fields import FieldParser, similarity
+
+KILL_PARSER = {
+    "pattern": r"(?P<enemy_type>[A-Za-z]+)\s+(?P<weapon>[\w.-]+)(?P<headshot>\s+HS)?",
+    "fields": {
+        "enemy_type": {"vocabulary": ["Scav", "PMC", "Boss", "Raider", "Rogue"]},
+        "weapon": {"vocabulary": ["AK-74M", "M4A1", "MP-133", "SVD-S", "Mosin"]},
+        "headshot": {"cast": "bool"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "enemy", "weapon", "headshot"),
+    [
+        ("PMC AK-74M HS", "PMC", "AK-74M", True),
+        ("pmc AK-74N", "PMC", "AK-74M", False),  # one misread letter still matches
+        ("Raidr SVD-5 HS", "Raider", "SVD-S", True),
+        ("Scav Mosin", "Scav", "Mosin", False),
+    ],
+)
+def test_kill_line_parser(text: str, enemy: str, weapon: str, headshot: bool) -> None:
+    fields = FieldParser(FieldParserConfig.model_validate(KILL_PARSER)).parse(text, 0.9)
+    assert fields["enemy_type"]["value"] == enemy
+    assert fields["weapon"]["value"] == weapon
+    assert fields["headshot"]["value"] is headshot
+    assert 0 < fields["weapon"]["confidence"] <= 0.9
+
+
+def test_unmatched_text_gives_empty_fields() -> None:
+    fields = FieldParser(FieldParserConfig.model_validate(KILL_PARSER)).parse("???", 0.9)
+    assert fields["weapon"] == {"value": None, "confidence": 0.0}
+    words = {"pattern": r"(?P<weapon>\S+)", "fields": {"weapon": {"vocabulary": ["M4A1"]}}}
+    far = FieldParser(FieldParserConfig.model_validate(words)).parse("Shovel", 0.9)
+    assert far["weapon"]["value"] is None
+
+
+def test_casts() -> None:
+    config = {"pattern": r"(?P<n>\d+) (?P<x>\S+)", "fields": {"n": {"cast": "int"}}}
+    fields = FieldParser(FieldParserConfig.model_validate(config)).parse("12 abc", 0.8)
+    assert fields["n"] == {"value": 12, "confidence": 0.8}
+    assert similarity("abc", "abc") == 1.0
+
+
+def test_ocr_reads_boxes_of_chosen_classes_only() -> None:
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    image = np.full((360, 640, 3), 40, np.uint8)
+    cv2.putText(
+        image, "PMC  M4A1  HS", (330, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (235, 235, 235), 2
+    )
+    cv2.putText(image, "Customs", (40, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (235, 235, 235), 2)
+    frame = Frame(image, 0, 0.0, datetime(2026, 1, 15, tzinfo=UTC), "test")
+    boxes = np.array([[320, 30, 600, 72], [30, 260, 220, 315]], np.float32)
+    detections = Detections(
+        boxes, np.array([0.9, 0.8], np.float32), ("kill_notification", "map_select")
+    )
+    config = OcrConfig(
+        kind="ocr",
+        classes=["kill_notification"],
+        recognition_only=["kill_notification"],
+        parsers={"kill_notification": FieldParserConfig.model_validate(KILL_PARSER)},
+    )
+    reader = OcrReader(config)
+    [result] = reader.read([frame], [detections])
+    reader.close()
+    assert result.text[1] is None  # map_select is not a class this stage reads
+    assert result.text[0] is not None
+    assert result.text[0].replace(" ", "") == "PMCM4A1HS"
+    fields = result.attributes[0]
+    assert fields["weapon"]["value"] == "M4A1"
+    assert fields["enemy_type"]["value"] == "PMC"
+    assert fields["headshot"]["value"] is True
+    assert result.xyxy.tolist() == boxes.tolist()
