@@ -16,6 +16,7 @@ from framewise.core.errors import ConfigError
 from framewise.pipeline.runner import Pipeline, VideoRun
 from framewise.profiles import profile_pipeline
 from framewise.sources.directory import videos_by_start
+from framewise.sources.probe import probe
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -121,15 +122,16 @@ def process_command(
     runs: list[VideoRun] = []
     try:
         for path in videos:
-            target = output / path.stem
-            with frame_progress(f"process {path.name}", None) as advance:
+            info = probe(path, start_time=wall)
+            with frame_progress(f"{path.name} (video s)", round(info.duration_seconds)) as advance:
                 run = pipeline.process_video(
                     path,
-                    target,
+                    output / path.stem,
                     start_time=wall,
                     session_type=session_type,
                     force=force,
-                    on_progress=lambda seconds: advance(int(seconds)),
+                    on_progress=lambda seconds: advance(round(seconds)),
+                    info=info,
                 )
             runs.append(run)
             typer.echo(_line(run))

@@ -29,7 +29,7 @@ from framewise.events.thumbnails import FrameRing
 from framewise.pipeline.chain import DetectorChain, build_chain
 from framewise.sources.base import SourceStats
 from framewise.sources.file import DecodeOptions, FileSource
-from framewise.sources.probe import probe
+from framewise.sources.probe import VideoInfo, probe
 from framewise.temporal.engine import EventEngine
 from framewise.temporal.state_machine import Anomaly, EventRecord
 
@@ -164,10 +164,12 @@ class Pipeline:
         session_type: str = "stream",
         force: bool = False,
         on_progress: Progress | None = None,
+        info: VideoInfo | None = None,
     ) -> VideoRun:
         """Process one video into ``out_dir/events.json`` (+ thumbnails and journal).
 
         A complete log already there is kept (unless ``force``); a partial one is resumed.
+        ``info`` is the video's probe, when the caller has it already.
         """
         began = time.monotonic()
         out = Path(out_dir)
@@ -188,7 +190,7 @@ class Pipeline:
                 )
         entries = read_journal(journal_path) if (log_path.exists() and not force) else []
 
-        info = probe(video, start_time=start_time)
+        info = info or probe(video, start_time=start_time)
         fps = self.config.source.detection_fps
         source = FileSource(
             video,
