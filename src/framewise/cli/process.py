@@ -73,7 +73,7 @@ def process_command(
         typer.Option(
             "--detection-fps",
             min=0.01,
-            help="Frames per second sent to the detectors [default: the pipeline's, 10].",
+            help="Frames per second sent to the detectors (default: the pipeline's, 10).",
         ),
     ] = None,
     confidence_threshold: Annotated[
@@ -82,7 +82,7 @@ def process_command(
             "--confidence-threshold",
             min=0.0,
             max=1.0,
-            help="Detector confidence threshold [default: the pipeline's].",
+            help="Detector confidence threshold (default: the pipeline's).",
         ),
     ] = None,
     force: Annotated[
