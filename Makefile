@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 EXTRAS ?= store,detect,dev
 STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 
-.PHONY: demo test lint typecheck install tools bench clean
+.PHONY: demo test lint typecheck install tools bench clean train-deps
 
 demo: $(STAMP)
 	$(BIN)/framewise demo
@@ -33,6 +33,21 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Training (Ultralytics, AGPL-3.0) on demand: the `train` extra holds its dependencies minus
+# opencv-python (its GUI cv2 would clash with our headless one), so Ultralytics itself goes in
+# with --no-deps; `pip check` then names only opencv-python as missing. Its own stamp, not the
+# .installed-* one, so `make install` and `make train-deps` never undo each other.
+ULTRALYTICS := ultralytics==8.4.190
+TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
+
+train-deps: $(TRAIN_STAMP)
+
+$(TRAIN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[train]"
+	$(BIN)/python -m pip install --quiet --no-deps $(ULTRALYTICS)
+	rm -f $(VENV)/.train-*
 	touch $@
 
 # Tests and benchmarks use the ffmpeg command (to serve live streams, make lavfi clips);

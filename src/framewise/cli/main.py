@@ -12,7 +12,7 @@ import sys
 import typer
 
 from framewise import __version__
-from framewise.cli import demo, process, video
+from framewise.cli import demo, process, store_commands, video
 from framewise.core.errors import FramewiseError
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ def _root(
 
 video.register(app)
 process.register(app)
+store_commands.register(app)
 demo.register(app)
 
 

@@ -16,6 +16,17 @@ from typing import IO, Any
 from framewise.core.errors import OutputError
 
 
+def _umask() -> int:
+    # Read, don't set: os.umask() changes process-wide state under other threads' feet.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
 @contextlib.contextmanager
 def atomic_open(
     path: str | Path, mode: str = "w", encoding: str | None = "utf-8"
@@ -41,6 +52,8 @@ def atomic_open(
             hint="choose a writable output folder",
         ) from None
     tmp = Path(tmp_name)
+    # mkstemp makes 0600 files; give the result the mode a plain open() would have.
+    tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as handle:
             yield handle

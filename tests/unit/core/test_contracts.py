@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from framewise.core.atomic import write_json, write_text
+from framewise.core.atomic import _umask, write_json, write_text
 from framewise.core.detections import Detections
 from framewise.core.errors import (
     ConfigError,
@@ -126,3 +126,12 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["log.json"]
     write_text(tmp_path / "deep" / "x.txt", "ok")
     assert (tmp_path / "deep" / "x.txt").read_text() == "ok"
+
+
+def test_atomic_write_gives_normal_file_modes(tmp_path: Path) -> None:
+    target = tmp_path / "new.json"
+    write_json(target, {})
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()  # not mkstemp's 0600
+    target.chmod(0o600)
+    write_json(target, {"a": 2})
+    assert target.stat().st_mode & 0o777 == 0o600  # an existing file keeps its mode

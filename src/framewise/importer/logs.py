@@ -1,0 +1,57 @@
+"""Find and read event logs: files given directly, or every ``*.json`` under a folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from framewise.core.errors import InputError, InputNotFoundError
+from framewise.core.events import EventLog
+
+
+def find_logs(paths: Sequence[Path]) -> list[Path]:
+    """Every candidate log: the files given, and ``*.json`` files under the folders given.
+
+    Raises:
+        InputNotFoundError: A path does not exist.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputNotFoundError(
+                "no such file or folder", subject=path, hint="give an event log or a folder of them"
+            )
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def read_log(path: Path) -> EventLog:
+    """Read and validate one event log.
+
+    Raises:
+        InputError: The file cannot be read or is not an event log.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", subject=path) from None
+    try:
+        return EventLog.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "the document"
+        raise InputError(
+            f"not an event log ({where}: {error['msg']})",
+            subject=path,
+            hint="give a JSON event log written by framewise (metadata + events)",
+        ) from None
+
+
+def in_time_order(logs: list[tuple[Path, EventLog]]) -> list[tuple[Path, EventLog]]:
+    """Logs sorted by session start (then path), so sessions are created chronologically."""
+    return sorted(logs, key=lambda item: (item[1].metadata.session_start_time, str(item[0])))
