@@ -57,6 +57,7 @@ tools:
 	  echo "installing ffmpeg (Debian package) for tests and benchmarks"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg >/dev/null; }
+	@[ -x /usr/bin/chromium ] || { echo "installing chromium (Debian package) for the review UI's browser tests"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(STAMP) tools
 	$(BIN)/python bench/decode.py

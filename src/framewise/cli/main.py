@@ -12,7 +12,7 @@ import sys
 import typer
 
 from framewise import __version__
-from framewise.cli import demo, process, store_commands, video
+from framewise.cli import demo, process, review_commands, store_commands, video
 from framewise.core.errors import FramewiseError
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ def _root(
 video.register(app)
 process.register(app)
 store_commands.register(app)
+review_commands.register(app)
 demo.register(app)
 
 

@@ -1,0 +1,67 @@
+"""``framewise review``: check and correct an event log in the browser, beside its video.
+
+Wired into the main CLI with :func:`register`. The command only parses, prepares and serves;
+a :class:`~framewise.core.errors.FramewiseError` propagates to the main CLI, which prints one
+line and exits with the error class's code.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_PORT = 8790
+
+
+def review(
+    events: Annotated[Path, typer.Argument(help="The JSON event log to review.")],
+    video: Annotated[
+        Path | None,
+        typer.Option(
+            help="The recording (default: the log's metadata.video_path); MKV is remuxed once."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free one).")] = (
+        DEFAULT_PORT
+    ),
+    threshold: Annotated[
+        float, typer.Option(help="Confidence under which events are highlighted.")
+    ] = 0.8,
+    profile: Annotated[
+        str, typer.Option(help="Profile whose vocabularies are suggested in edits.")
+    ] = "tarkov",
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")
+    ] = False,
+) -> None:
+    """Review an event log: timeline, keyboard edits, approve, undo; saved at every change."""
+    from framewise.review import ReviewServer, open_review
+
+    session, settings = open_review(
+        events, video=video, threshold=threshold, profile=profile, progress=typer.echo
+    )
+    if not session.complete:
+        typer.echo(
+            "warning: this log is a checkpoint of an unfinished run (complete: false); "
+            "a resumed run rewrites it — finish the run before reviewing"
+        )
+    if settings.video is None:
+        typer.echo("no video found for this log (pass --video); reviewing without a player")
+    server = ReviewServer(session, settings, port=port).start()
+    typer.echo(f"reviewing {session.log_path} — open {server.url} (Ctrl+C to stop)")
+    if not no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        typer.echo("stopped; every change is already saved")
+    finally:
+        server.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``review`` command to ``app``."""
+    app.command(name="review")(review)

@@ -1,0 +1,108 @@
+"""Build the review web app for one event log.
+
+Example:
+    >>> session = ReviewSession.open("run/events.json")  # doctest: +SKIP
+    >>> app = create_app(session, ReviewSettings(threshold=0.7))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+import framewise
+from framewise.core.errors import ConfigError, FramewiseError, InputError
+from framewise.profiles import PROFILES, profile_dir
+from framewise.review import routes_api, routes_files
+from framewise.review.deps import ReviewDeps, ReviewSettings
+from framewise.review.media import Progress, playable_video
+from framewise.review.session import LogChangedError, ReviewSession, UnknownEventError
+
+ROUTERS = {"api": routes_api.build_router, "files": routes_files.build_router}
+"""Every router of the app, by name, in mounting order."""
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+"""Host headers accepted: a page of another site that rebinds its name to 127.0.0.1 is refused."""
+
+STATUS = {UnknownEventError: 404, LogChangedError: 409, ConfigError: 422, InputError: 422}
+"""HTTP status of framewise errors raised by a change (anything else is 500)."""
+
+
+def _error_status(error: FramewiseError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def create_app(session: ReviewSession, settings: ReviewSettings | None = None) -> FastAPI:
+    """The review app for ``session``'s log: the page, its API, thumbnails and the video."""
+    deps = ReviewDeps(session, settings or ReviewSettings())
+    app = FastAPI(
+        title="framewise review",
+        version=framewise.__version__,
+        docs_url=None,  # Swagger UI loads its assets from a CDN; the page loads nothing remote
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    for build in ROUTERS.values():
+        app.include_router(build(deps))
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+
+    @app.exception_handler(FramewiseError)
+    async def _framewise_error(request: Request, error: FramewiseError) -> JSONResponse:
+        # One line for the page's status bar; the file on disk was left as it was.
+        return JSONResponse({"detail": error.one_line()}, status_code=_error_status(error))
+
+    return app
+
+
+def open_review(
+    log_path: str | Path,
+    *,
+    video: str | Path | None = None,
+    threshold: float = 0.8,
+    profile: str | None = "tarkov",
+    progress: Progress | None = None,
+) -> tuple[ReviewSession, ReviewSettings]:
+    """Read the log and find (and if needed convert) its video.
+
+    The video is ``video`` when given, else the log's ``metadata.video_path`` (relative paths
+    are taken from the log's folder) when that file exists; without one the page still works,
+    with the timeline drawn from the log's duration.
+
+    Raises:
+        FramewiseError: The log is missing or invalid, the video given cannot be used, or the
+            threshold is outside 0–1.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(
+            f"threshold {threshold} is outside 0–1", subject="--threshold", hint="e.g. 0.8"
+        )
+    session = ReviewSession.open(log_path)
+    source = _video_source(session, video)
+    served = playable_video(source, session.log_dir, progress) if source is not None else None
+    settings = ReviewSettings(
+        threshold=threshold,
+        video=served,
+        video_name=source.name if source is not None else None,
+        profile=profile,
+        profile_dir=profile_dir(profile) if profile in PROFILES else None,
+    )
+    return session, settings
+
+
+def _video_source(session: ReviewSession, video: str | Path | None) -> Path | None:
+    if video is not None:
+        return Path(video).expanduser().resolve()
+    recorded = session.recorded_video_path()
+    if not recorded:
+        return None
+    path = Path(recorded).expanduser()
+    if not path.is_absolute():
+        path = session.log_dir / path
+    # A log moved to another machine names a recording that is not there: review without it.
+    return path.resolve() if path.is_file() else None

@@ -1,0 +1,216 @@
+"""The video the browser plays: the recording itself, or an MP4 made from it once and cached.
+
+Browsers play MP4 and WebM but not Matroska, and OBS records MKV. So an MKV (or any container
+a browser cannot open) is remuxed into MP4 — packets copied, nothing re-encoded — when its video
+codec can live in MP4 and a browser can decode it; only otherwise is the video re-encoded with
+libx264. The result goes into a hidden folder beside the log, named after the source's size and
+modification time, so a second review of the same recording starts at once and a changed
+recording is converted again. ``+faststart`` puts the index first, so playback and seeking over
+HTTP range requests begin without reading the whole file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.container
+import av.error
+import av.stream
+
+from framewise.core.errors import (
+    CorruptVideoError,
+    InputNotFoundError,
+    NotAVideoError,
+    OutputError,
+)
+from framewise.core.frames import Image
+from framewise.core.time import pts_to_seconds, seconds_to_pts
+
+CACHE_DIR = ".framewise-review"
+"""Hidden folder beside the log that holds converted videos."""
+
+PLAYABLE_SUFFIXES = frozenset({".mp4", ".m4v", ".webm", ".mov"})
+"""Containers served as they are."""
+
+COPYABLE_VIDEO = frozenset({"h264", "hevc", "av1", "vp9"})
+"""Video codecs that MP4 can hold and Chromium and Firefox can decode: copied, not re-encoded."""
+
+COPYABLE_AUDIO = frozenset({"aac", "mp3", "opus", "flac", "ac3"})
+"""Audio codecs copied along; any other audio track is dropped (review needs no sound)."""
+
+Progress = Callable[[str], None]
+
+
+def playable_video(source: Path, cache_root: Path, progress: Progress | None = None) -> Path:
+    """The file to serve for ``source``: itself, or its cached MP4 (made now if missing).
+
+    Args:
+        source: The recording.
+        cache_root: The log's folder; the cache goes into its ``.framewise-review``.
+        progress: Called with one line when a conversion starts.
+
+    Raises:
+        InputNotFoundError: ``source`` does not exist.
+        NotAVideoError: It holds no video stream.
+        CorruptVideoError: It cannot be read or converted.
+    """
+    if not source.is_file():
+        raise InputNotFoundError(
+            "no such video", subject=source, hint="pass the recording with --video"
+        )
+    if source.suffix.lower() in PLAYABLE_SUFFIXES:
+        return source
+    stat = source.stat()
+    target = cache_root / CACHE_DIR / f"{source.stem}-{stat.st_size}-{stat.st_mtime_ns}.mp4"
+    if target.is_file():
+        return target
+    codec = video_codec(source)
+    copy = codec in COPYABLE_VIDEO
+    if progress is not None:
+        how = "remuxing (no re-encode)" if copy else f"re-encoding {codec} to H.264"
+        progress(f"{how} {source.name} → {target} (once; cached for next time)")
+    # The muxer must read its output back for +faststart, so it writes a named temporary
+    # file (not a write-only handle), renamed into place only when complete.
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the video cache ({exc.strerror})",
+            subject=target.parent,
+            hint="make the log's folder writable",
+        ) from None
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        (_remux if copy else _reencode)(source, str(partial))
+        partial.replace(target)
+    except av.error.FFmpegError as exc:
+        raise CorruptVideoError(
+            f"cannot convert for the browser ({exc})",
+            subject=source,
+            hint="convert it to MP4 yourself and pass that with --video",
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def video_codec(source: Path) -> str:
+    """Name of the first video stream's codec.
+
+    Raises:
+        NotAVideoError: Not a media file, or no video stream.
+    """
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.video:
+                raise NotAVideoError("no video stream", subject=source)
+            return container.streams.video[0].codec_context.name
+    except av.error.FFmpegError as exc:
+        raise NotAVideoError(
+            f"not a video file ({exc})", subject=source, hint="pass a video with --video"
+        ) from None
+
+
+def _open_output(path: str) -> av.container.OutputContainer:
+    # The temporary file has no .mp4 ending, so the muxer is named explicitly.
+    return av.open(path, "w", format="mp4", options={"movflags": "+faststart"})
+
+
+def _remux(source: Path, target: str) -> None:
+    """Copy the video packets (and compatible audio) into an MP4 container."""
+    with av.open(str(source)) as src, _open_output(target) as out:
+        mapping: dict[int, av.stream.Stream] = {}
+        streams: list[av.stream.Stream] = []
+        for stream in src.streams:
+            name = stream.codec_context.name if stream.type in ("video", "audio") else ""
+            wanted = (stream.type == "video" and stream is src.streams.video[0]) or (
+                stream.type == "audio" and name in COPYABLE_AUDIO
+            )
+            if wanted:
+                mapping[stream.index] = out.add_stream_from_template(stream)
+                streams.append(stream)
+        pending: dict[int, list[av.Packet[av.stream.Stream]]] = {index: [] for index in mapping}
+        for packet in src.demux(streams):
+            index = packet.stream.index
+            if packet.size == 0:  # the demuxer's flush packet: no data
+                continue
+            if packet.dts is None:
+                # Matroska stores no decode times; with B-frames the first packets come
+                # without one. Held back until the first known dts dates them.
+                pending[index].append(packet)
+                continue
+            _date_backwards(pending[index], packet.dts, packet.duration or 1)
+            for held in [*pending[index], packet]:
+                held.stream = mapping[index]
+                out.mux(held)
+            pending[index].clear()
+        for index, held_packets in pending.items():
+            for held in held_packets:  # never dated: a stream without B-frames
+                held.dts = held.pts
+                held.stream = mapping[index]
+                out.mux(held)
+
+
+def _date_backwards(packets: list[av.Packet[av.stream.Stream]], next_dts: int, step: int) -> None:
+    """Give undated packets strictly increasing decode times just before ``next_dts``."""
+    for position, packet in enumerate(packets):
+        packet.dts = next_dts - (len(packets) - position) * step
+        if packet.pts is not None and packet.dts > packet.pts:
+            packet.dts = packet.pts
+
+
+def _reencode(source: Path, target: str) -> None:
+    """Decode the video and encode it with libx264 (yuv420p, fast preset, no audio)."""
+    with av.open(str(source)) as src, _open_output(target) as out:
+        in_stream = src.streams.video[0]
+        rate = in_stream.average_rate or Fraction(30)
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width = in_stream.codec_context.width
+        stream.height = in_stream.codec_context.height
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "20"}
+        stream.time_base = in_stream.time_base or Fraction(1, 1000)
+        stream.codec_context.time_base = stream.time_base
+        for index, frame in enumerate(src.decode(in_stream)):
+            # Keep the source's own timestamps (variable frame rates stay exact).
+            image = frame.reformat(format="yuv420p")
+            if frame.pts is not None:
+                image.pts, image.time_base = frame.pts, frame.time_base
+            else:
+                image.pts = round(index / rate / stream.time_base)
+                image.time_base = stream.time_base
+            for packet in stream.encode(image):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def grab_frame(video: Path, seconds: float) -> Image | None:
+    """The picture shown at ``seconds`` (BGR), or ``None`` past the end or on a bad file.
+
+    Seeks to the keyframe before and decodes forward, so it costs at most one GOP.
+    """
+    try:
+        with av.open(str(video)) as container:
+            stream = container.streams.video[0]
+            start = stream.start_time or 0
+            time_base = stream.time_base or Fraction(1, 1000)
+            container.seek(seconds_to_pts(seconds, time_base, start), stream=stream, backward=True)
+            shown = None
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                if shown is not None and pts_to_seconds(frame.pts, time_base, start) > seconds:
+                    break
+                shown = frame
+            if shown is None:
+                return None
+            image: Image = shown.to_ndarray(format="bgr24")  # type: ignore[assignment]
+            return image
+    except (av.error.FFmpegError, IndexError):
+        # A thumbnail is a convenience: the event is added without one.
+        return None

@@ -1,0 +1,155 @@
+"""The JSON API of the review page: read the log, change events, undo.
+
+Every change is saved to disk before the response is sent, and answers with the whole log,
+so the page always shows what the file holds.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from framewise.core.events import EventLog
+from framewise.events.sinks import THUMBNAILS
+from framewise.events.thumbnails import ThumbnailWriter, shrink
+from framewise.review.deps import ReviewDeps, ReviewSettings
+from framewise.review.media import grab_frame
+from framewise.review.schemas import (
+    ApproveRequest,
+    BulkRequest,
+    ChangeResponse,
+    EventPatch,
+    MetaResponse,
+    NewEvent,
+)
+from framewise.review.session import ReviewSession
+from framewise.review.vocab import fields_by_type, suggestions
+
+VIDEO_URL = "/video"
+THUMBNAIL_WIDTH = 640
+"""Width of the thumbnails of events a reviewer adds (as the pipeline's default)."""
+
+
+def _json(body: dict[str, Any], status_code: int = 200) -> Response:
+    # Encoded directly: the log can be megabytes and is already plain JSON data, so
+    # FastAPI's generic encoder would only repeat work on every keystroke.
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        status_code=status_code,
+        media_type="application/json",
+    )
+
+
+def _changed(session: ReviewSession, ids: list[str], status_code: int = 200) -> Response:
+    """A :class:`ChangeResponse`: the ids changed, the undo depth and the whole log."""
+    payload, depth = session.state()
+    return _json({"changed": ids, "undo_depth": depth, "log": payload}, status_code)
+
+
+def _thumbnailer(
+    session: ReviewSession, settings: ReviewSettings, seconds: float
+) -> Callable[[str], str | None] | None:
+    """Writes an added event's thumbnail from the video, beside the pipeline's thumbnails."""
+    video = settings.video
+    if video is None:
+        return None
+    writer = ThumbnailWriter(session.log_dir / THUMBNAILS, session.log_dir)
+
+    def write(event_id: str) -> str | None:
+        image = grab_frame(video, seconds)
+        return None if image is None else writer.write(event_id, shrink(image, THUMBNAIL_WIDTH))
+
+    return write
+
+
+def build_router(deps: ReviewDeps) -> APIRouter:
+    """The ``/api`` routes of one review app."""
+    router = APIRouter(prefix="/api", tags=["review"])
+    guarded = [Depends(deps.same_origin)]
+
+    @router.get("/log")
+    def get_log(session: Annotated[ReviewSession, Depends(deps.session)]) -> Response:
+        """The event log, exactly as it is on disk."""
+        return _json(session.payload())
+
+    @router.get("/meta")
+    def get_meta(
+        session: Annotated[ReviewSession, Depends(deps.session)],
+        settings: Annotated[ReviewSettings, Depends(deps.settings)],
+    ) -> MetaResponse:
+        """Threshold, video, frame rate and editing suggestions."""
+        log = EventLog.model_validate(session.payload())
+        return MetaResponse(
+            log_name=session.log_path.name,
+            threshold=settings.threshold,
+            video_url=VIDEO_URL if settings.video is not None else None,
+            video_name=settings.video_name,
+            fps=session.nominal_fps(),
+            duration=log.metadata.video_duration_seconds,
+            suggestions=suggestions(
+                log, profile=settings.profile, profile_dir=settings.profile_dir
+            ),
+            fields_by_type=fields_by_type(log, profile=settings.profile),
+            undo_depth=session.undo_depth,
+        )
+
+    @router.patch("/events/{event_id}", response_model=ChangeResponse, dependencies=guarded)
+    def patch_event(
+        event_id: str, patch: EventPatch, session: Annotated[ReviewSession, Depends(deps.session)]
+    ) -> Response:
+        """Edit an event's type, data fields or time."""
+        event = session.update(
+            event_id,
+            type_=patch.type,
+            data=patch.data,
+            video_offset_seconds=patch.video_offset_seconds,
+        )
+        return _changed(session, [event.event_id])
+
+    @router.delete("/events/{event_id}", response_model=ChangeResponse, dependencies=guarded)
+    def delete_event(
+        event_id: str, session: Annotated[ReviewSession, Depends(deps.session)]
+    ) -> Response:
+        """Delete a false positive."""
+        return _changed(session, session.delete([event_id]))
+
+    @router.post("/events", response_model=ChangeResponse, status_code=201, dependencies=guarded)
+    def add_event(
+        new: NewEvent,
+        session: Annotated[ReviewSession, Depends(deps.session)],
+        settings: Annotated[ReviewSettings, Depends(deps.settings)],
+    ) -> Response:
+        """Add an event the model missed."""
+        event = session.add(
+            new.type,
+            new.video_offset_seconds,
+            new.data,
+            new.confidence,
+            thumbnail=_thumbnailer(session, settings, new.video_offset_seconds),
+        )
+        return _changed(session, [event.event_id], 201)
+
+    @router.post("/approve", response_model=ChangeResponse, dependencies=guarded)
+    def approve(
+        request: ApproveRequest, session: Annotated[ReviewSession, Depends(deps.session)]
+    ) -> Response:
+        """Confirm events (or take confirmations back)."""
+        return _changed(session, session.approve(request.ids, request.approved))
+
+    @router.post("/bulk", response_model=ChangeResponse, dependencies=guarded)
+    def bulk(
+        request: BulkRequest, session: Annotated[ReviewSession, Depends(deps.session)]
+    ) -> Response:
+        """Approve or delete a selection or every event of a time range, as one undo step."""
+        ids = request.ids if request.ids is not None else session.ids_between(*request.span())
+        if request.action == "delete":
+            return _changed(session, session.delete(ids))
+        return _changed(session, session.approve(ids, request.action == "approve"))
+
+    @router.post("/undo", response_model=ChangeResponse, dependencies=guarded)
+    def undo(session: Annotated[ReviewSession, Depends(deps.session)]) -> Response:
+        """Take back the last change (409 when there is nothing to undo)."""
+        return _changed(session, [], 200 if session.undo() else 409)
+
+    return router

@@ -1,0 +1,81 @@
+"""Request and response bodies of the review API (validated; unknown fields refused)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from framewise.core.events import JsonValue
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventPatch(_Body):
+    """Changes to one event; absent fields stay as they are, a ``null`` data value is removed."""
+
+    type: str | None = Field(default=None, min_length=1, max_length=100)
+    data: dict[str, JsonValue] | None = None
+    video_offset_seconds: float | None = Field(default=None, ge=0)
+
+
+class NewEvent(_Body):
+    """An event the model missed, added at a time of the video."""
+
+    type: str = Field(min_length=1, max_length=100)
+    video_offset_seconds: float = Field(ge=0)
+    data: dict[str, JsonValue] = Field(default_factory=dict)
+    confidence: float = Field(default=1.0, ge=0, le=1)
+
+
+class ApproveRequest(_Body):
+    """Confirm events (or take a confirmation back with ``approved: false``)."""
+
+    ids: list[str] = Field(min_length=1)
+    approved: bool = True
+
+
+class BulkRequest(_Body):
+    """One action on a selection (``ids``) or on a time range (``start`` to ``end`` seconds)."""
+
+    action: Literal["approve", "unapprove", "delete"]
+    ids: list[str] | None = None
+    start: float | None = Field(default=None, ge=0)
+    end: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> BulkRequest:
+        by_range = self.start is not None or self.end is not None
+        if (self.ids is None) == (not by_range):
+            raise ValueError("give either ids or a time range (start and end), not both")
+        if by_range and (self.start is None or self.end is None or self.end < self.start):
+            raise ValueError("a time range needs start <= end")
+        return self
+
+    def span(self) -> tuple[float, float]:
+        """The time range, in seconds (meaningful when no ``ids`` are given)."""
+        return (self.start or 0.0, self.end or 0.0)
+
+
+class ChangeResponse(BaseModel):
+    """The outcome of a change: the ids it touched, the undo depth and the whole log."""
+
+    changed: list[str]
+    undo_depth: int
+    log: dict[str, Any]
+
+
+class MetaResponse(BaseModel):
+    """What the page needs besides the log."""
+
+    log_name: str
+    threshold: float
+    video_url: str | None
+    video_name: str | None
+    fps: float
+    duration: float
+    suggestions: dict[str, list[str]]
+    fields_by_type: dict[str, list[str]]
+    undo_depth: int

@@ -1,0 +1,145 @@
+"""Suggestions for the editor: event types and data-field values.
+
+Three sources, merged in this order: the profile's vocabularies (``vocabularies.yaml`` in the
+profile folder, a mapping of field name to a list of values, when the profile ships one), a
+small built-in list for the Tarkov profile, and every value already present in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from framewise.core.errors import ConfigError
+from framewise.core.events import EventLog
+
+VOCABULARY_FILE = "vocabularies.yaml"
+"""A profile's vocabularies: ``{field: [value, ...]}``."""
+
+BUILTIN: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "tarkov": {
+        "type": ("kill", "raid_start", "raid_end", "state_transition"),
+        "map_name": (
+            "customs",
+            "factory",
+            "ground_zero",
+            "interchange",
+            "labs",
+            "lighthouse",
+            "reserve",
+            "shoreline",
+            "streets",
+            "woods",
+        ),
+        "enemy_type": ("scav", "pmc", "raider", "rogue", "boss", "cultist", "guard"),
+        "weapon": (
+            "AK-74M",
+            "AKM",
+            "M4A1",
+            "HK 416A5",
+            "MP5",
+            "MP7A1",
+            "Saiga-12",
+            "MP-153",
+            "SVDS",
+            "Mosin",
+            "SKS",
+            "VPO-136",
+            "Glock 17",
+            "PM",
+        ),
+        "character_type": ("pmc", "scav"),
+        "game_mode": ("pve", "pvp"),
+        "outcome": ("survived", "killed", "mia", "transfer", "unknown"),
+        "headshot": ("true", "false"),
+    },
+}
+"""Values suggested even before a log contains them, per profile."""
+
+
+def _profile_file(profile_dir: Path | None) -> dict[str, list[str]]:
+    if profile_dir is None:
+        return {}
+    path = profile_dir / VOCABULARY_FILE
+    if not path.is_file():
+        return {}
+    try:
+        loaded: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"not valid YAML ({exc})".replace("\n", " "),
+            subject=path,
+            hint="fix the vocabulary file",
+        ) from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(
+            "a vocabulary file must map field names to lists of values",
+            subject=path,
+            hint="write it like `weapon: [AK-74M, M4A1]`",
+        )
+    return {
+        str(key): [str(v) for v in values]
+        for key, values in loaded.items()
+        if isinstance(values, list)
+    }
+
+
+def _add(target: dict[str, list[str]], key: str, values: Iterable[str]) -> None:
+    bucket = target.setdefault(key, [])
+    seen = set(bucket)
+    for value in values:
+        if value and value not in seen:
+            bucket.append(value)
+            seen.add(value)
+
+
+def suggestions(
+    log: EventLog, *, profile: str | None = "tarkov", profile_dir: Path | None = None
+) -> dict[str, list[str]]:
+    """Suggested values per field name, plus ``type`` for event types.
+
+    Args:
+        log: The log under review (its values are suggested too).
+        profile: Name of the built-in list to use (``None`` for none).
+        profile_dir: The profile folder, for its ``vocabularies.yaml``.
+
+    Raises:
+        ConfigError: The profile's vocabulary file is not a YAML mapping.
+    """
+    merged: dict[str, list[str]] = {}
+    for key, values in _profile_file(profile_dir).items():
+        _add(merged, key, values)
+    for key, builtin in BUILTIN.get(profile or "", {}).items():
+        _add(merged, key, builtin)
+    _add(merged, "type", (e.type for e in log.events))
+    for event in log.events:
+        for key, value in event.data.items():
+            if isinstance(value, bool):
+                _add(merged, key, [str(value).lower()])
+            elif isinstance(value, str | int | float):
+                _add(merged, key, [str(value)])
+    return merged
+
+
+BUILTIN_FIELDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "tarkov": {
+        "kill": ("enemy_type", "weapon", "headshot"),
+        "raid_start": ("map_name", "character_type", "game_mode"),
+        "raid_end": ("outcome", "extract_location"),
+        "state_transition": ("from_state", "to_state"),
+    },
+}
+"""The data fields of each event type, per profile (the fields of a new event's form)."""
+
+
+def fields_by_type(log: EventLog, *, profile: str | None = "tarkov") -> dict[str, list[str]]:
+    """The data-field names of each event type, in first-seen order (new-event forms)."""
+    fields: dict[str, list[str]] = {}
+    for kind, names in BUILTIN_FIELDS.get(profile or "", {}).items():
+        _add(fields, kind, names)
+    for event in log.events:
+        _add(fields, event.type, event.data.keys())
+    return fields
