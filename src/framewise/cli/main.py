@@ -12,7 +12,14 @@ import sys
 import typer
 
 from framewise import __version__
-from framewise.cli import demo, process, review_commands, store_commands, video
+from framewise.cli import (
+    demo,
+    live_commands,
+    process,
+    review_commands,
+    store_commands,
+    video,
+)
 from framewise.core.errors import FramewiseError
 
 app = typer.Typer(
@@ -48,6 +55,7 @@ video.register(app)
 process.register(app)
 store_commands.register(app)
 review_commands.register(app)
+live_commands.register(app)
 demo.register(app)
 
 

@@ -27,11 +27,11 @@ from framewise.events.log import read_event_log
 from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, JsonLogSink
 from framewise.events.thumbnails import FrameRing
 from framewise.pipeline.chain import DetectorChain, build_chain
+from framewise.pipeline.step import FrameStep
 from framewise.sources.base import SourceStats
 from framewise.sources.file import DecodeOptions, FileSource
 from framewise.sources.probe import VideoInfo, probe
 from framewise.temporal.engine import EventEngine
-from framewise.temporal.state_machine import Anomaly, EventRecord
 
 log = logging.getLogger(__name__)
 
@@ -60,40 +60,6 @@ class VideoRun:
     def events(self) -> int:
         """Events in the log."""
         return sum(self.counts.values())
-
-
-class AnomalyRecords:
-    """Turns the state machine's anomalies into ``anomaly`` events.
-
-    A forbidden transition is not applied, but reviewers see it in the log; the importer
-    skips these events.
-    """
-
-    def __init__(self, engine: EventEngine) -> None:
-        self.engine = engine
-        self.seen = 0
-
-    def new(self) -> list[EventRecord]:
-        """Records for the anomalies found since the last call."""
-        fresh = self.engine.anomalies[self.seen :]
-        self.seen += len(fresh)
-        return [self._record(a) for a in fresh]
-
-    @staticmethod
-    def _record(anomaly: Anomaly) -> EventRecord:
-        return EventRecord(
-            type="anomaly",
-            seconds=anomaly.seconds,
-            confidence=anomaly.confidence,
-            data={
-                "from_state": anomaly.from_state,
-                "to_state": anomaly.to_state,
-                "evidence": anomaly.evidence,
-            },
-            evidence=anomaly.evidence,
-            track_id=anomaly.track_id,
-            best_seconds=anomaly.seconds,
-        )
 
 
 def _after_preroll(
@@ -211,10 +177,9 @@ class Pipeline:
             thumbnail_max_side=sink_config.thumbnail_max_side,
             jpeg_quality=sink_config.jpeg_quality,
         )
-        engine = EventEngine.from_config(self.config)
-        anomalies = AnomalyRecords(engine)
+        step = FrameStep(self.chain, EventEngine.from_config(self.config))
         for entry in entries:  # rebuild the interrupted run's state, without decoding
-            sink.add(engine.update(entry.seconds, entry.detections) + anomalies.new(), None)
+            sink.add(step.update(entry.seconds, entry.detections), None)
         resumed_at = entries[-1].seconds if entries else None
         ring = FrameRing(seconds=RING_SECONDS, max_width=sink_config.thumbnail_max_side or 100_000)
         if resumed_at is not None:
@@ -230,10 +195,11 @@ class Pipeline:
         try:
             batches = source.read_batches(self.config.source.batch_size)
             for batch in _after_preroll(batches, ring, resumed_at):
-                for frame, detections in zip(batch, self.chain.detect(batch), strict=True):
-                    journal.write(JournalEntry(frame.index, frame.seconds, detections))
+                for result in step.run(batch):
+                    frame = result.frame
+                    journal.write(JournalEntry(frame.index, frame.seconds, result.detections))
                     ring.add(frame)
-                    sink.add(engine.update(frame.seconds, detections) + anomalies.new(), ring)
+                    sink.add(result.records, ring)
                     frames, last = frames + 1, frame.seconds
                 if on_progress is not None:
                     on_progress(last)
@@ -241,7 +207,7 @@ class Pipeline:
                     journal.checkpoint()
                     sink.write(complete=False, processed_until=last, extra={})
                     checkpointed = time.monotonic()
-            sink.add(engine.flush() + anomalies.new(), ring)
+            sink.add(step.flush(), ring)
             journal.checkpoint()
             sink.write(
                 complete=True,

@@ -1,0 +1,149 @@
+"""A clip of coloured segments, the colour ONNX model and a pipeline with a state machine.
+
+The colour model "detects" red and green; the state machine turns red into a raid (with a
+kill when the red screen closes) and green into a death, so a 9 s clip yields the events of
+two raids with known times: raid_start at 0 s and 6 s, a death at 3 s.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from framewise.config.pipeline import PipelineConfig, load_pipeline
+from framewise.live.service import LiveService, ServiceOptions
+from framewise.live.sources import parse_source
+from framewise.testing.models import colour_model
+
+# (colour, seconds): red 0–2, green (lime) 3–5, red 6–7.5, black between and after.
+SEGMENTS = [("red", 2), ("black", 1), ("lime", 2), ("black", 1), ("red", 1.5), ("black", 1.5)]
+
+PIPELINE = """\
+name: colours-live
+source:
+  detection_fps: 10
+  batch_size: 4
+detectors:
+  - kind: yolo_onnx
+    model: colour.onnx
+    confidence: 0.5
+filters:
+  - kind: episode
+    classes: []
+    confirm:
+      hits: 3
+    hold_seconds: 0.5
+state_machine: colours_machine.yaml
+sinks:
+  - kind: json_log
+    thumbnails: false
+"""
+
+MACHINE = """\
+name: colours
+initial: idle
+states:
+  idle: {}
+  raid: {classes: [red]}
+  killed: {classes: [green]}
+transitions:
+  idle: [raid, killed]
+  raid: [killed]
+  killed: [raid]
+events:
+  - type: state_transition
+    when: enter
+    data: {from_state: from_state, to_state: state}
+  - type: raid_start
+    when: enter
+    states: [raid]
+    forbids: [raid]
+    opens: [raid]
+    data: {map_name: const:customs, character_type: const:pmc, game_mode: const:pve}
+  - type: raid_end
+    when: enter
+    states: [killed]
+    requires: [raid]
+    closes: [raid]
+    data: {outcome: const:killed, extract_location: "const:"}
+  - type: kill
+    when: episode
+    classes: [red]
+    requires: [raid]
+    data: {enemy_type: const:scav, weapon: const:AK-74M, headshot: "const:"}
+"""
+
+EXPECTED = [
+    ("state_transition", 0.0),
+    ("raid_start", 0.0),
+    ("kill", 0.0),
+    ("state_transition", 3.0),
+    ("raid_end", 3.0),
+    ("state_transition", 6.0),
+    ("raid_start", 6.0),
+    ("kill", 6.0),
+]
+"""(record type, video seconds) the clip gives, in order."""
+
+
+def make_colour_clip(ffmpeg: str, path: Path, *, size: str = "320x240", fps: int = 25) -> Path:
+    """Encode :data:`SEGMENTS` as H.264 in MKV with a known creation time."""
+    inputs: list[str] = []
+    for colour, seconds in SEGMENTS:
+        inputs += ["-f", "lavfi", "-i", f"color=c={colour}:s={size}:r={fps}:d={seconds}"]
+    chain = "".join(f"[{i}:v]" for i in range(len(SEGMENTS)))
+    subprocess.run(
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            f"{chain}concat=n={len(SEGMENTS)}:v=1[v]",
+            "-map",
+            "[v]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            str(fps),
+            "-pix_fmt",
+            "yuv420p",
+            "-metadata",
+            "creation_time=2026-01-15T18:00:00Z",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory, ffmpeg: str) -> Path:
+    """Folder with ``colour.onnx``, ``pipeline.yaml``, its state machine and ``colours.mkv``."""
+    root = tmp_path_factory.mktemp("live")
+    colour_model(root / "colour.onnx")
+    (root / "pipeline.yaml").write_text(PIPELINE)
+    (root / "colours_machine.yaml").write_text(MACHINE)
+    make_colour_clip(ffmpeg, root / "colours.mkv")
+    return root
+
+
+@pytest.fixture
+def pipeline(workspace: Path) -> PipelineConfig:
+    """The colour pipeline."""
+    return load_pipeline(workspace / "pipeline.yaml")
+
+
+@pytest.fixture
+def replay_service(workspace: Path, pipeline: PipelineConfig) -> Iterator[LiveService]:
+    """A started (serving, pipeline not yet running) service replaying the clip at 4×."""
+    spec = parse_source(str(workspace / "colours.mkv"), replay=True, speed=4.0)
+    with LiveService(pipeline, spec, ServiceOptions(port=0)) as service:
+        yield service
