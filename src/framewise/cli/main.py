@@ -18,6 +18,8 @@ from framewise.cli import (
     process,
     review_commands,
     store_commands,
+    synth_commands,
+    train_commands,
     video,
 )
 from framewise.core.errors import FramewiseError
@@ -56,6 +58,8 @@ process.register(app)
 store_commands.register(app)
 review_commands.register(app)
 live_commands.register(app)
+synth_commands.register(app)
+train_commands.register(app)
 demo.register(app)
 
 

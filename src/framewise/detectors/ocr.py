@@ -77,7 +77,8 @@ class OcrReader:
                 (0.0, t, s) for t, s in zip(result.txts or (), result.scores or (), strict=True)
             ]
         else:
-            result = self._engine(crop, use_cls=False)
+            # RapidOCR remembers use_det from the previous call: say it every time.
+            result = self._engine(crop, use_det=True, use_cls=False, use_rec=True)
             boxes = result.boxes if result.boxes is not None else np.zeros((0, 4, 2))
             lines = sorted(
                 (float(np.mean(box[:, 1])), t, s)

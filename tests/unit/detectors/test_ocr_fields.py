@@ -86,3 +86,19 @@ def test_ocr_reads_boxes_of_chosen_classes_only() -> None:
     assert fields["enemy_type"]["value"] == "PMC"
     assert fields["headshot"]["value"] is True
     assert result.xyxy.tolist() == boxes.tolist()
+
+
+def test_multi_line_read_after_a_recognition_only_read() -> None:
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    reader = OcrReader(OcrConfig(kind="ocr", classes=["a", "b"], recognition_only=["a"]))
+    line = np.full((48, 320, 3), 30, np.uint8)
+    cv2.putText(line, "SCAV MP-133", (8, 34), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (230, 230, 230), 2)
+    panel = np.full((160, 420, 3), 30, np.uint8)
+    cv2.putText(panel, "SURVIVED", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (230, 230, 230), 3)
+    cv2.putText(panel, "CROSSROADS", (20, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (230, 230, 230), 2)
+    assert reader.text(line, single_line=True)[0].replace(" ", "") == "SCAVMP-133"
+    text, _ = reader.text(panel, single_line=False)  # detection must run again
+    reader.close()
+    assert text.split() == ["SURVIVED", "CROSSROADS"]

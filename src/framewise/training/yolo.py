@@ -1,0 +1,326 @@
+"""``framewise train yolo``: Ultralytics training, ONNX export, parity check, model card.
+
+One run directory holds everything (as Ultralytics' runs do): the resolved arguments, the
+weights, ``model.onnx``, ``metrics.json`` and ``MODEL_CARD.md``. The ONNX model is checked
+against the PyTorch one on the validation images before it is called done.
+
+Ultralytics is imported only here and only after :func:`configure_ultralytics` (offline).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import shlex
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from framewise.core.atomic import write_json, write_text
+from framewise.core.errors import ConfigError, InputNotFoundError, ModelError
+from framewise.training.parity import Parity, check_parity
+from framewise.training.ultralytics_env import configure_ultralytics, ultralytics_module
+
+log = logging.getLogger(__name__)
+
+ARCHITECTURE = "yolo11n.yaml"
+"""The default network: YOLO11n built from its YAML (no pretrained weights can be fetched)."""
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Arguments of one training run (all recorded in the run directory).
+
+    Attributes:
+        data: The dataset's ``data.yaml`` (YOLO format).
+        out: The run directory.
+        start: ``yolo11n.yaml`` (from scratch) or a ``.pt`` to continue from.
+        epochs: Training epochs.
+        imgsz: Square training size (multiple of 32).
+        batch: Images per step.
+        device: ``cpu``, ``0`` (first GPU), ... (Ultralytics' device string).
+        workers: Data-loader processes.
+        seed: Random seed.
+        patience: Epochs without improvement before stopping early.
+        cache: Keep decoded training images in RAM.
+    """
+
+    data: Path
+    out: Path
+    start: str = ARCHITECTURE
+    epochs: int = 30
+    imgsz: int = 320
+    batch: int = 16
+    device: str = "cpu"
+    workers: int = 2
+    seed: int = 0
+    patience: int = 50
+    cache: bool = True
+
+
+@dataclass
+class TrainResult:
+    """What a run produced."""
+
+    run_dir: Path
+    weights: Path
+    onnx: Path
+    metrics: dict[str, float]
+    per_class: dict[str, dict[str, float]]
+    parity: Parity
+    train_seconds: float
+    command: str
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def _check(settings: TrainSettings) -> dict[str, Any]:
+    if not settings.data.is_file():
+        raise InputNotFoundError(
+            "no dataset YAML",
+            subject=settings.data,
+            hint="export one with `framewise dataset yolo` or `framewise export --format yolo`",
+        )
+    try:
+        spec = yaml.safe_load(settings.data.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"not valid YAML ({exc})", subject=settings.data, hint="fix the dataset YAML"
+        ) from None
+    if not isinstance(spec, dict) or "names" not in spec or "val" not in spec:
+        raise ConfigError(
+            "a YOLO dataset YAML needs 'names', 'train' and 'val'",
+            subject=settings.data,
+            hint="see Ultralytics' dataset format",
+        )
+    if settings.imgsz % 32:
+        raise ConfigError(
+            f"--imgsz {settings.imgsz} is not a multiple of 32", hint="use 320, 416, 640, ..."
+        )
+    if settings.start != ARCHITECTURE and not Path(settings.start).is_file():
+        raise InputNotFoundError(
+            "no such model to continue from",
+            subject=settings.start,
+            hint="pass a .pt written by an earlier `framewise train yolo`",
+        )
+    return spec
+
+
+def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainResult:
+    """Train, export to ONNX (opset 17, dynamic axes), check parity, write the model card.
+
+    Raises:
+        InputNotFoundError: The dataset or the starting model is missing.
+        ConfigError: The dataset YAML or an argument is invalid.
+        ModelError: Training or export failed.
+    """
+    spec = _check(settings)
+    out = settings.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    env = configure_ultralytics(out / ".ultralytics")
+    ultralytics = ultralytics_module("ultralytics")
+    command = command or shlex.join(["framewise", *sys.argv[1:]])
+    write_json(
+        out / "args.json", {**{k: str(v) for k, v in asdict(settings).items()}, "command": command}
+    )
+    began = time.monotonic()
+    model = ultralytics.YOLO(settings.start, task="detect")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch/Ultralytics deprecation chatter
+            model.train(
+                data=str(settings.data.resolve()),
+                epochs=settings.epochs,
+                imgsz=settings.imgsz,
+                batch=settings.batch,
+                device=settings.device,
+                workers=settings.workers,
+                seed=settings.seed,
+                deterministic=True,
+                patience=settings.patience,
+                cache="ram" if settings.cache else False,
+                project=str(out),
+                name="ultralytics",
+                exist_ok=True,
+                plots=False,
+                verbose=False,
+                amp=settings.device != "cpu",
+                pretrained=False,
+            )
+    except (RuntimeError, ValueError, FileNotFoundError, AssertionError) as error:
+        raise ModelError(
+            f"training failed: {error}",
+            subject=settings.data,
+            hint="check the dataset paths in data.yaml",
+        ) from error
+    train_seconds = time.monotonic() - began
+    best = Path(model.trainer.best)
+    weights = out / "model.pt"
+    weights.write_bytes(best.read_bytes())
+    onnx = export_onnx(weights, out / "model.onnx", settings.imgsz)
+    metrics, per_class = validate(weights, settings)
+    parity = check_parity(weights, onnx, _val_images(settings.data, spec), settings.imgsz)
+    result = TrainResult(
+        out,
+        weights,
+        onnx,
+        metrics,
+        per_class,
+        parity,
+        train_seconds,
+        command,
+        _versions(ultralytics),
+    )
+    write_json(
+        out / "metrics.json",
+        {
+            "metrics": metrics,
+            "per_class": per_class,
+            "parity": asdict(parity),
+            "train_seconds": train_seconds,
+        },
+    )
+    write_text(out / "MODEL_CARD.md", model_card(result, settings, spec))
+    log.info("run in %s (Ultralytics folder %s)", out, env.config_dir)
+    return result
+
+
+def export_onnx(weights: Path, target: Path, imgsz: int) -> Path:
+    """Export ``weights`` to ONNX (opset 17, dynamic batch/height/width) at ``target``."""
+    ultralytics = ultralytics_module("ultralytics")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            written = ultralytics.YOLO(str(weights), task="detect").export(
+                format="onnx",
+                opset=17,
+                dynamic=True,
+                simplify=True,
+                imgsz=imgsz,
+                device="cpu",
+                batch=1,
+            )
+    except (RuntimeError, ValueError, ImportError, AssertionError) as error:
+        raise ModelError(
+            f"ONNX export failed: {error}", subject=weights, hint="check that `make train-deps` ran"
+        ) from error
+    Path(written).replace(target)
+    return target
+
+
+def validate(
+    weights: Path, settings: TrainSettings
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Precision, recall and mAP on the dataset's validation split, overall and per class."""
+    ultralytics = ultralytics_module("ultralytics")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ultralytics.YOLO(str(weights), task="detect").val(
+            data=str(settings.data.resolve()),
+            imgsz=settings.imgsz,
+            batch=settings.batch,
+            device=settings.device,
+            plots=False,
+            verbose=False,
+            project=str(settings.out),
+            name="val",
+            exist_ok=True,
+        )
+    box = result.box
+    metrics = {
+        "precision": float(box.mp),
+        "recall": float(box.mr),
+        "mAP50": float(box.map50),
+        "mAP50-95": float(box.map),
+    }
+    per_class: dict[str, dict[str, float]] = {}
+    for i, class_index in enumerate(box.ap_class_index):
+        p, r, ap50, ap = box.class_result(i)
+        per_class[str(result.names[int(class_index)])] = {
+            "precision": float(p),
+            "recall": float(r),
+            "mAP50": float(ap50),
+            "mAP50-95": float(ap),
+        }
+    return metrics, per_class
+
+
+def _val_images(data: Path, spec: dict[str, Any]) -> list[Path]:
+    root = Path(spec.get("path") or data.parent)
+    if not root.is_absolute():
+        root = data.parent / root
+    val = spec["val"]
+    folders = [root / v for v in (val if isinstance(val, list) else [val])]
+    images: list[Path] = []
+    for folder in folders:
+        images += sorted(p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".png"})
+    return images
+
+
+def _versions(ultralytics: Any) -> dict[str, str]:
+    torch = ultralytics_module("torch")
+    return {
+        "ultralytics": ultralytics.__version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": str(os.cpu_count()),
+    }
+
+
+def model_card(result: TrainResult, settings: TrainSettings, spec: dict[str, Any]) -> str:
+    """The model card: what the model is, how it was made, how good it is."""
+    names = spec["names"]
+    classes = list(names.values()) if isinstance(names, dict) else list(names)
+    recipe = spec.get("recipe")
+    lines = [
+        f"# {result.onnx.name}",
+        "",
+        f"YOLO detector ({settings.start}) trained by `framewise train yolo`.",
+        "",
+        "## How it was made",
+        "",
+        f"- Command: `{result.command}`",
+        f"- Dataset: `{settings.data}` ({len(classes)} classes: {', '.join(classes)})",
+        f"- Data recipe: {json.dumps(recipe) if recipe else 'see the dataset folder'}",
+        f"- Epochs {settings.epochs}, imgsz {settings.imgsz}, batch {settings.batch}, "
+        f"seed {settings.seed}, device {settings.device}",
+        f"- Training time: {result.train_seconds / 60:.1f} min; versions: "
+        + ", ".join(f"{k} {v}" for k, v in result.versions.items()),
+        "",
+        "## Metrics (validation split)",
+        "",
+        "| class | precision | recall | mAP50 | mAP50-95 |",
+        "|---|---|---|---|---|",
+        "| **all** | "
+        + " | ".join(
+            f"{result.metrics[k]:.3f}" for k in ("precision", "recall", "mAP50", "mAP50-95")
+        )
+        + " |",
+    ]
+    for name, values in result.per_class.items():
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{values[k]:.3f}" for k in ("precision", "recall", "mAP50", "mAP50-95"))
+            + " |"
+        )
+    parity = result.parity
+    lines += [
+        "",
+        "## ONNX export",
+        "",
+        f"`{result.onnx.name}`: opset 17, dynamic batch/height/width. Checked against the "
+        f"PyTorch weights on {parity.images} validation images: {parity.matched} of "
+        f"{parity.reference_boxes} boxes matched (same class, IoU ≥ {parity.iou}), "
+        f"{parity.extra_boxes} extra; largest confidence difference "
+        f"{parity.max_confidence_delta:.4f}. Verdict: "
+        f"{'same detections' if parity.ok else 'DIFFERENT — do not ship'}.",
+        "",
+    ]
+    return "\n".join(lines)
