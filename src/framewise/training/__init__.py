@@ -1,0 +1,7 @@
+"""Training and export with Ultralytics (the ``train`` extra: ``make train-deps``).
+
+Ultralytics is AGPL-3.0, so it is imported only inside functions of this package, never at
+module level and never by inference code (detectors, pipeline, CLI ``process``). Every entry
+point first calls :func:`framewise.training.ultralytics_env.configure_ultralytics`, which
+keeps Ultralytics off the network and out of the user's home folder.
+"""
