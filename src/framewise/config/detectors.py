@@ -79,7 +79,9 @@ class FieldConfig(StrictModel):
     Attributes:
         vocabulary: Allowed values; the raw text is replaced by the closest entry.
         vocabulary_file: A UTF-8 file with one allowed value per line (added to
-            ``vocabulary``), relative to the config file.
+            ``vocabulary``), relative to the config file; with ``vocabulary_key``, a YAML
+            mapping of field → list (a profile's ``vocabularies.yaml``).
+        vocabulary_key: The list to take from a YAML ``vocabulary_file``.
         min_similarity: Smallest similarity (0–1, normalised edit distance) for a match;
             below it the field is left empty.
         case_sensitive: Compare case-sensitively when matching.
@@ -88,6 +90,7 @@ class FieldConfig(StrictModel):
 
     vocabulary: list[str] = Field(default_factory=list)
     vocabulary_file: ConfigPath | None = None
+    vocabulary_key: str | None = None
     min_similarity: float = Field(default=0.75, ge=0, le=1)
     case_sensitive: bool = False
     cast: Literal["str", "int", "float", "bool"] = "str"
@@ -145,6 +148,9 @@ class OcrConfig(StrictModel):
             shorter one.
         padding: Pixels added around each crop before reading.
         min_text_confidence: Recognised lines below this score are dropped.
+        reread_seconds: A box of the same class in (about) the same place is read again
+            only after this long; in between its last reading is reused (a notification
+            shown for 4 s at 10 fps is read 4 times, not 40). 0 reads every frame.
         parsers: Class name → field parser for that class's text.
     """
 
@@ -156,6 +162,7 @@ class OcrConfig(StrictModel):
     det_limit_type: Literal["max", "min"] = "max"
     padding: int = Field(default=4, ge=0, le=256)
     min_text_confidence: float = Field(default=0.5, ge=0, le=1)
+    reread_seconds: float = Field(default=1.0, ge=0)
     parsers: dict[str, FieldParserConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

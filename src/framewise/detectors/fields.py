@@ -22,6 +22,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from framewise.config.detectors import FieldConfig, FieldParserConfig
 from framewise.core.errors import ConfigError
 
@@ -34,21 +36,39 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _read_words(path: Path, key: str | None) -> list[str]:
+    """Words from a one-per-line file, or the list ``key`` of a YAML mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the vocabulary ({exc.strerror})",
+            subject=path,
+            hint="fix vocabulary_file in the pipeline YAML",
+        ) from None
+    if key is None:
+        return [w.strip() for w in text.splitlines()]
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        loaded = None
+    values = loaded.get(key) if isinstance(loaded, dict) else None
+    if not isinstance(values, list):
+        raise ConfigError(
+            f"no list {key!r} in this vocabulary file",
+            subject=path,
+            hint="write it as `field: [value, ...]` or fix vocabulary_key",
+        )
+    return [str(v).strip() for v in values]
+
+
 class Vocabulary:
     """Allowed values of one field, matched fuzzily."""
 
     def __init__(self, config: FieldConfig) -> None:
         words = list(config.vocabulary)
         if config.vocabulary_file is not None:
-            path = Path(config.vocabulary_file)
-            try:
-                words += [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
-            except OSError as exc:
-                raise ConfigError(
-                    f"cannot read the vocabulary ({exc.strerror})",
-                    subject=path,
-                    hint="fix vocabulary_file in the pipeline YAML",
-                ) from None
+            words += _read_words(Path(config.vocabulary_file), config.vocabulary_key)
         self.words = [w for w in dict.fromkeys(words) if w]
         self.case_sensitive = config.case_sensitive
         self.min_similarity = config.min_similarity

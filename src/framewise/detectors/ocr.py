@@ -14,12 +14,15 @@ from typing import Any
 import numpy as np
 
 from framewise.config.detectors import OcrConfig
-from framewise.core.detections import Detections
+from framewise.core.detections import Detections, FloatArray
 from framewise.core.errors import ModelError
 from framewise.core.frames import Frame, Image
 from framewise.detectors.fields import FieldParser
 
 log = logging.getLogger(__name__)
+
+SLOT_PIXELS = 16
+"""Box corners within the same 16-pixel cell count as the same place (reuse of readings)."""
 
 
 def _engine(config: OcrConfig, threads: int) -> Any:
@@ -61,6 +64,7 @@ class OcrReader:
         self.recognition_only = frozenset(config.recognition_only)
         self.parsers = {name: FieldParser(p) for name, p in config.parsers.items()}
         self._engine = _engine(config, threads)
+        self._recent: dict[tuple[str, int, int, int, int], tuple[float, str, float]] = {}
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
         """Fill in ``text`` and parsed ``attributes`` for the boxes of the configured classes.
@@ -89,6 +93,20 @@ class OcrReader:
             return "", 0.0
         return " ".join(t for t, _ in kept), float(np.mean([s for _, s in kept]))
 
+    def _cached_text(
+        self, seconds: float, name: str, box: FloatArray, crop: Image
+    ) -> tuple[str, float]:
+        """Read ``crop``, or reuse the reading of the same slot within ``reread_seconds``."""
+        x1, y1, x2, y2 = (int(v) // SLOT_PIXELS for v in box)
+        key = (name, x1, y1, x2, y2)
+        recent = self._recent.get(key)
+        if recent is not None and 0 <= seconds - recent[0] < self.config.reread_seconds:
+            return recent[1], recent[2]
+        text, score = self.text(crop, name in self.recognition_only)
+        self._recent = {k: v for k, v in self._recent.items() if seconds - v[0] < 10.0}
+        self._recent[key] = (seconds, text, score)
+        return text, score
+
     def _read_frame(self, frame: Frame, detections: Detections) -> Detections:
         if not any(name in self.classes for name in detections.class_name):
             return detections
@@ -106,7 +124,7 @@ class OcrReader:
             ]
             if crop.size == 0:
                 continue
-            text, score = self.text(crop, name in self.recognition_only)
+            text, score = self._cached_text(frame.seconds, name, detections.xyxy[i], crop)
             texts[i] = text
             parser = self.parsers.get(name)
             if parser is not None:

@@ -87,9 +87,7 @@ def build_router(deps: ReviewDeps) -> APIRouter:
             video_name=settings.video_name,
             fps=session.nominal_fps(),
             duration=log.metadata.video_duration_seconds,
-            suggestions=suggestions(
-                log, profile=settings.profile, profile_dir=settings.profile_dir
-            ),
+            suggestions=suggestions(log, profile_dir=settings.profile_dir),
             fields_by_type=fields_by_type(log, profile=settings.profile),
             undo_depth=session.undo_depth,
         )

@@ -1,8 +1,8 @@
 """Suggestions for the editor: event types and data-field values.
 
-Three sources, merged in this order: the profile's vocabularies (``vocabularies.yaml`` in the
-profile folder, a mapping of field name to a list of values, when the profile ships one), a
-small built-in list for the Tarkov profile, and every value already present in the log.
+Two sources, merged in this order: the profile's vocabularies (``vocabularies.yaml`` in the
+profile folder, a mapping of field name to a list of values — the same file the OCR field
+parsers match against), and every value already present in the log.
 """
 
 from __future__ import annotations
@@ -18,46 +18,6 @@ from framewise.core.events import EventLog
 
 VOCABULARY_FILE = "vocabularies.yaml"
 """A profile's vocabularies: ``{field: [value, ...]}``."""
-
-BUILTIN: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "tarkov": {
-        "type": ("kill", "raid_start", "raid_end", "state_transition"),
-        "map_name": (
-            "customs",
-            "factory",
-            "ground_zero",
-            "interchange",
-            "labs",
-            "lighthouse",
-            "reserve",
-            "shoreline",
-            "streets",
-            "woods",
-        ),
-        "enemy_type": ("scav", "pmc", "raider", "rogue", "boss", "cultist", "guard"),
-        "weapon": (
-            "AK-74M",
-            "AKM",
-            "M4A1",
-            "HK 416A5",
-            "MP5",
-            "MP7A1",
-            "Saiga-12",
-            "MP-153",
-            "SVDS",
-            "Mosin",
-            "SKS",
-            "VPO-136",
-            "Glock 17",
-            "PM",
-        ),
-        "character_type": ("pmc", "scav"),
-        "game_mode": ("pve", "pvp"),
-        "outcome": ("survived", "killed", "mia", "transfer", "unknown"),
-        "headshot": ("true", "false"),
-    },
-}
-"""Values suggested even before a log contains them, per profile."""
 
 
 def _profile_file(profile_dir: Path | None) -> dict[str, list[str]]:
@@ -96,14 +56,11 @@ def _add(target: dict[str, list[str]], key: str, values: Iterable[str]) -> None:
             seen.add(value)
 
 
-def suggestions(
-    log: EventLog, *, profile: str | None = "tarkov", profile_dir: Path | None = None
-) -> dict[str, list[str]]:
+def suggestions(log: EventLog, *, profile_dir: Path | None = None) -> dict[str, list[str]]:
     """Suggested values per field name, plus ``type`` for event types.
 
     Args:
         log: The log under review (its values are suggested too).
-        profile: Name of the built-in list to use (``None`` for none).
         profile_dir: The profile folder, for its ``vocabularies.yaml``.
 
     Raises:
@@ -112,8 +69,6 @@ def suggestions(
     merged: dict[str, list[str]] = {}
     for key, values in _profile_file(profile_dir).items():
         _add(merged, key, values)
-    for key, builtin in BUILTIN.get(profile or "", {}).items():
-        _add(merged, key, builtin)
     _add(merged, "type", (e.type for e in log.events))
     for event in log.events:
         for key, value in event.data.items():

@@ -8,26 +8,28 @@ import pytest
 
 from framewise.core.errors import ConfigError
 from framewise.events.log import read_event_log
+from framewise.profiles import profile_dir
 from framewise.review.vocab import VOCABULARY_FILE, fields_by_type, suggestions
 from tests.integration.review.conftest import ReviewFiles
 
 
-def test_profile_file_then_builtin_then_log_values(tmp_path: Path, files: ReviewFiles) -> None:
+def test_profile_file_then_log_values(tmp_path: Path, files: ReviewFiles) -> None:
     (tmp_path / VOCABULARY_FILE).write_text(
         "weapon: [RSASS, AK-74M]\nextract_location: [ZB-1011, Crossroads]\n", encoding="utf-8"
     )
     log = read_event_log(files.log)
-    merged = suggestions(log, profile="tarkov", profile_dir=tmp_path)
+    merged = suggestions(log, profile_dir=tmp_path)
     weapons = merged["weapon"]
     assert weapons[:2] == ["RSASS", "AK-74M"]  # the profile's own order first
     assert weapons.count("AK-74M") == 1  # no duplicates
-    assert "M4A1" in weapons  # built in
     assert "AK-47" in weapons  # only in the log
     assert merged["extract_location"] == ["ZB-1011", "Crossroads"]
-    assert merged["headshot"] == ["true", "false"]  # JSON booleans as the editor writes them
+    assert sorted(merged["headshot"]) == ["false", "true"]  # booleans as the editor writes them
     assert {"kill", "raid_start", "raid_end", "state_transition"} <= set(merged["type"])
-    assert "Saiga-12" in weapons
-    assert "Saiga-12" not in suggestions(log, profile=None)["weapon"]
+    shipped = suggestions(log, profile_dir=profile_dir("tarkov"))
+    assert "Saiga-12" in shipped["weapon"]  # the profile's vocabularies.yaml
+    assert "Streets of Tarkov" in shipped["map_name"]
+    assert "Saiga-12" not in suggestions(log)["weapon"]
 
 
 def test_fields_by_type(files: ReviewFiles) -> None:

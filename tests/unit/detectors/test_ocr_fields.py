@@ -102,3 +102,40 @@ def test_multi_line_read_after_a_recognition_only_read() -> None:
     text, _ = reader.text(panel, single_line=False)  # detection must run again
     reader.close()
     assert text.split() == ["SURVIVED", "CROSSROADS"]
+
+
+def test_a_slot_is_read_again_only_after_reread_seconds() -> None:
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    class CountingReader(OcrReader):
+        reads = 0
+
+        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:  # type: ignore[type-arg]
+            CountingReader.reads += 1
+            return super().text(crop, single_line)
+
+    image = np.full((120, 400, 3), 30, np.uint8)
+    cv2.putText(image, "SCAV MP-133", (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (230, 230, 230), 2)
+    box = Detections(
+        np.array([[0, 20, 300, 80]], np.float32),
+        np.array([0.9], np.float32),
+        ("kill_notification",),
+    )
+    reader = CountingReader(
+        OcrConfig(
+            kind="ocr",
+            classes=["kill_notification"],
+            recognition_only=["kill_notification"],
+            reread_seconds=1.0,
+        )
+    )
+    stamp = datetime(2026, 1, 15, tzinfo=UTC)
+    texts = [
+        reader.read([Frame(image, i, i / 10, stamp, "t")], [box])[0].text[0] for i in range(25)
+    ]  # 2.5 s at 10 fps
+    reader.close()
+    assert CountingReader.reads == 3  # at 0.0, 1.0 and 2.0 s
+    assert len(set(texts)) == 1
+    assert texts[0] is not None
+    assert texts[0].replace(" ", "") == "SCAVMP-133"
