@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 demo: $(STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

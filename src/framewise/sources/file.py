@@ -195,8 +195,10 @@ class FileSource(VideoSource):
                 subject=self.path,
                 hint="the file is damaged or was cut before its first frame",
             )
+        # A keyframe scan ends at the last keyframe, up to a GOP before the end: not a cut.
         if (
             self._end is None
+            and not self.decode_options.keyframes_only
             and self.duration
             and 0 <= last_seconds < self.duration - _TRUNCATION_SLACK_S
         ):

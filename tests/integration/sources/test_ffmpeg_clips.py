@@ -195,3 +195,15 @@ def test_directory_errors(tmp_path: Path) -> None:
         DirectorySource(tmp_path / "nope")
     with pytest.raises(InputError, match="not a folder"):
         DirectorySource(Path(__file__))
+
+
+def test_keyframe_scan_of_a_whole_file_is_not_called_truncated(tmp_path: Path) -> None:
+    from framewise.sources.file import DecodeOptions
+    from framewise.testing.clips import make_clip
+
+    clip = tmp_path / "gop.mkv"
+    make_clip(clip, seconds=6, width=160, height=96, fps=30, gop_seconds=2.5)
+    source = FileSource(clip, decode=DecodeOptions(keyframes_only=True))
+    seconds = [f.seconds for f in source.read()]
+    assert seconds == pytest.approx([0.0, 2.5, 5.0], abs=0.002)
+    assert not source.stats.truncated
