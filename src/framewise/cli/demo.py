@@ -1,43 +1,96 @@
-"""``framewise demo``: the main job on embedded defaults, printing where the results are."""
+"""``framewise demo``: the main job end to end on embedded defaults.
+
+Render a short game-like session (with its ground truth), process it with the Tarkov
+profile's shipped model, score the events against the truth, import the log into a local
+event store (SQLite) and print its stats, then say where everything is.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from framewise.cli.progress import frame_progress
-from framewise.datasets.frames import extract_frames
-from framewise.sources.file import FileSource
-from framewise.sources.probe import probe
 
-DEMO_START = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
+DEMO_SEED = 7
+DEMO_MINUTES = 2.0
 
 
 def demo_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's results.")] = Path(
         "demo-output"
     ),
+    minutes: Annotated[
+        float, typer.Option("--minutes", min=0.5, help="Length of the session.")
+    ] = DEMO_MINUTES,
 ) -> None:
-    """Make a sample recording, probe it and extract frames for labelling from it."""
-    from framewise.testing.clips import make_clip
+    """Render a sample session, process it, evaluate it, import it into a local store."""
+    from framewise.config.pipeline import load_pipeline
+    from framewise.events.evaluate import evaluate, read_events
+    from framewise.importer.runner import Importer
+    from framewise.pipeline.runner import Pipeline
+    from framewise.profiles import profile_pipeline
+    from framewise.sources.probe import probe
+    from framewise.store.client import StoreClient
+    from framewise.store.local import BackgroundStore
+    from framewise.store.settings import StoreSettings
+    from framewise.synth.groundtruth import groundtruth_path
+    from framewise.synth.render import RenderSettings, render_session
 
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    sample = out / "sample.mkv"
-    if not sample.exists():
-        typer.echo(f"rendering a 20 s 720p30 sample recording to {sample}")
-        make_clip(sample, seconds=20, width=1280, height=720, fps=30, creation_time=DEMO_START)
-    info = probe(sample)
-    typer.echo(json.dumps(info.as_dict(), indent=2))
-    source = FileSource(sample, sample_fps=2)
-    with frame_progress("extracting frames", round((info.duration_seconds or 0) * 2)) as advance:
-        report = extract_frames(source, out / "frames", on_frame=advance)
-    typer.echo(f"\nprobe:  framewise probe {sample}")
+    video = out / f"session_seed{DEMO_SEED}.mkv"
+    truth = groundtruth_path(video)
+    if not (video.exists() and truth.exists()):
+        settings = RenderSettings(seconds=minutes * 60, seed=DEMO_SEED, start_in_raid=True)
+        with frame_progress("rendering a sample session", None) as advance:
+            render_session(video, settings, lambda done, _total: advance(done))
+    info = probe(video)
     typer.echo(
-        f"frames: {report.written} new frames in {report.out_dir}/ (index: {report.csv_path})"
+        f"sample: {video} ({info.duration_seconds:.0f} s, {info.width}x{info.height}, "
+        f"{info.avg_fps:.0f} fps, session start {info.session_start.time:%Y-%m-%d %H:%M}Z)"
+    )
+
+    pipeline = Pipeline(load_pipeline(profile_pipeline("tarkov")))
+    try:
+        with frame_progress("processing (video s)", round(info.duration_seconds)) as advance:
+            run = pipeline.process_video(
+                video,
+                out / "events" / video.stem,
+                info=info,
+                on_progress=lambda s: advance(round(s)),
+                force=True,
+            )
+    finally:
+        pipeline.close()
+    speed = run.video_seconds / run.wall_seconds if run.wall_seconds else 0.0
+    typer.echo(
+        f"processed {run.frames} frames in {run.wall_seconds:.1f} s ({speed:.1f}× real "
+        f"time): {run.events} events {dict(sorted(run.counts.items()))}"
+    )
+
+    report = evaluate(read_events(run.log_path), read_events(truth))
+    overall, times = report.overall(), report.time_error()
+    typer.echo(
+        f"against the ground truth: recall {overall.recall:.3f}, precision "
+        f"{overall.precision:.3f}, time error p95 {times['p95']:.2f} s, fields "
+        + ", ".join(f"{k} {v.accuracy:.2f}" for k, v in sorted(report.fields.items()))
+    )
+
+    store_settings = StoreSettings(data_dir=out / "store", port=0)
+    with BackgroundStore(store_settings) as store, StoreClient(store.url) as client:
+        summary = Importer(client, echo=lambda _line: None).run([run.log_path])
+        typer.echo(summary.render())
+        stats = client.global_stats().model_dump(mode="json")
+    typer.echo("event store stats (all time): " + json.dumps(stats))
+    typer.echo(
+        f"\nevent log:  {run.log_path}\nthumbnails: {run.log_path.parent / 'thumbnails'}"
+        f"\nstore:      {store_settings.data_dir} (SQLite; `framewise serve --data-dir "
+        f"{store_settings.data_dir}` shows the dashboard)\nreview:     framewise review "
+        f"{run.log_path} --video {video}"
     )
 
 

@@ -90,7 +90,7 @@ class SourceConfig(StrictModel):
     detection_fps: float = Field(default=10.0, gt=0, le=1000)
     batch_size: int = Field(default=8, ge=1, le=1024)
     read: Literal["sampled", "keyframes", "all"] = "sampled"
-    queue_size: int = Field(default=4, ge=1, le=1024)
+    queue_size: int = Field(default=2, ge=1, le=1024)
     decode: DecodeOptions = Field(default_factory=DecodeOptions)
 
     @property

@@ -36,6 +36,9 @@ class YoloOnnxConfig(StrictModel):
         providers: ONNX Runtime execution providers, in order of preference.
         intra_op_threads: ONNX Runtime intra-op threads (1 beat 2 on a 2-core machine; 0 lets
             ONNX Runtime choose).
+        rect: Letterbox to the frame's own aspect (padded to the stride only: a 16:9 frame
+            at 640 runs at 640×384, as Ultralytics' predict does) when the model's height
+            and width are dynamic; about 0.6× the cost of a square input.
         batch: Frames per inference call when the model has a dynamic batch axis
             (``None``: the whole source batch in one call).
     """
@@ -52,6 +55,7 @@ class YoloOnnxConfig(StrictModel):
         default_factory=lambda: ["CPUExecutionProvider"], min_length=1
     )
     intra_op_threads: int = Field(default=1, ge=0, le=256)
+    rect: bool = False
     batch: int | None = Field(default=None, ge=1, le=1024)
 
     @field_validator("input_size")

@@ -16,7 +16,7 @@ from typing import Any
 from framewise.core.events import Event, EventLog, LogMetadata
 from framewise.core.time import SessionStart
 from framewise.events.log import write_event_log
-from framewise.events.thumbnails import FrameRing, ThumbnailWriter, shrink
+from framewise.events.thumbnails import FrameRing, ThumbnailWriter
 from framewise.temporal import EventRecord
 
 LOG_NAME = "events.json"
@@ -33,8 +33,6 @@ class JsonLogSink:
         session_start: Maps video seconds to wall time.
         nominal_fps: Used for frame numbers of events whose frame is no longer in memory.
         thumbnails: Write a JPEG per event.
-        thumbnail_max_side: Longest thumbnail side.
-        jpeg_quality: JPEG quality.
     """
 
     def __init__(
@@ -45,19 +43,14 @@ class JsonLogSink:
         *,
         nominal_fps: float,
         thumbnails: bool = True,
-        thumbnail_max_side: int | None = 640,
-        jpeg_quality: int = 85,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.log_path = self.out_dir / LOG_NAME
         self.metadata = metadata
         self.session_start = session_start
         self.nominal_fps = nominal_fps
-        self.thumbnail_max_side = thumbnail_max_side
         self.writer = (
-            ThumbnailWriter(self.out_dir / THUMBNAILS, self.out_dir, quality=jpeg_quality)
-            if thumbnails
-            else None
+            ThumbnailWriter(self.out_dir / THUMBNAILS, self.out_dir) if thumbnails else None
         )
         self.events: list[Event] = []
 
@@ -76,10 +69,7 @@ class JsonLogSink:
             thumbnail = None
             if self.writer is not None:
                 if frame is not None:
-                    image = frame.image
-                    if self.thumbnail_max_side:
-                        image = shrink(image, self.thumbnail_max_side)
-                    thumbnail = self.writer.write(event_id, image)
+                    thumbnail = self.writer.write(event_id, frame.jpeg)
                 elif (self.out_dir / THUMBNAILS / f"{event_id}.jpg").exists():
                     thumbnail = f"{THUMBNAILS}/{event_id}.jpg"
             event = record.to_event(

@@ -1,7 +1,7 @@
 """Event thumbnails: JPEGs written atomically, from a short ring of recent frames.
 
 Events are often decided after the frame that shows them (a notification is one event only
-once it has gone), so the pipeline keeps the last few seconds of sampled frames, scaled down,
+once it has gone), so the pipeline keeps the last minute of sampled frames as small JPEGs
 and picks the one nearest the event's time.
 """
 
@@ -20,37 +20,54 @@ from framewise.core.errors import OutputError
 from framewise.core.frames import Frame, Image
 
 
-def shrink(image: Image, max_width: int) -> Image:
-    """Scale ``image`` down to ``max_width`` (never up)."""
+def shrink(image: Image, max_side: int) -> Image:
+    """Scale ``image`` down so its longest side is ``max_side`` (never up)."""
     height, width = image.shape[:2]
-    if width <= max_width:
+    if max(height, width) <= max_side:
         return image
-    size = (max_width, max(1, round(height * max_width / width)))
+    scale = max_side / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)  # type: ignore[return-value]
+
+
+def encode_jpeg(image: Image, quality: int) -> bytes:
+    """JPEG bytes of ``image``.
+
+    Raises:
+        OutputError: OpenCV could not encode it.
+    """
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OutputError("could not encode a thumbnail as JPEG")
+    return bytes(buffer.tobytes())
 
 
 @dataclass(frozen=True, slots=True)
 class RingFrame:
-    """A remembered frame: its index hint, its time and its (scaled) picture."""
+    """A remembered frame: its index hint, its time and its thumbnail as JPEG bytes."""
 
     index: int
     seconds: float
-    image: Image
+    jpeg: bytes
 
 
 class FrameRing:
-    """The last ``seconds`` of frames, scaled to ``max_width``, looked up by time."""
+    """The last ``seconds`` of frames as small JPEGs, looked up by time.
 
-    def __init__(self, seconds: float = 30.0, max_width: int = 640) -> None:
+    JPEG keeps a minute of 10 fps frames at 640 px in about 25 MB, where raw pictures take
+    about 400 MB.
+    """
+
+    def __init__(self, seconds: float = 30.0, max_side: int = 640, quality: int = 85) -> None:
         self.span = seconds
-        self.max_width = max_width
+        self.max_side = max_side
+        self.quality = quality
         self._frames: deque[RingFrame] = deque()
 
     def add(self, frame: Frame) -> None:
         """Remember ``frame`` (frames arrive in time order)."""
-        self._frames.append(
-            RingFrame(frame.index, frame.seconds, shrink(frame.image, self.max_width))
-        )
+        jpeg = encode_jpeg(shrink(frame.image, self.max_side), self.quality)
+        self._frames.append(RingFrame(frame.index, frame.seconds, jpeg))
         while self._frames and self._frames[0].seconds < frame.seconds - self.span:
             self._frames.popleft()
 
@@ -68,18 +85,12 @@ class FrameRing:
 class ThumbnailWriter:
     """Writes ``<folder>/<event_id>.jpg`` and returns its path relative to the log's folder."""
 
-    def __init__(
-        self, folder: str | os.PathLike[str], relative_to: str | os.PathLike[str], quality: int = 85
-    ) -> None:
+    def __init__(self, folder: str | os.PathLike[str], relative_to: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self.relative_to = Path(relative_to)
-        self.quality = quality
 
-    def write(self, event_id: str, image: Image) -> str:
-        """Encode and write one thumbnail atomically."""
-        ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-        if not ok:
-            raise OutputError(f"could not encode the thumbnail of {event_id}")
+    def write(self, event_id: str, jpeg: bytes) -> str:
+        """Write one thumbnail atomically."""
         path = self.folder / f"{event_id}.jpg"
-        write_bytes(path, buffer.tobytes())
+        write_bytes(path, jpeg)
         return path.relative_to(self.relative_to).as_posix()

@@ -85,6 +85,7 @@ def _yolo(config: YoloOnnxConfig, confidence: float | None, chain: DetectorChain
             providers=config.providers,
             intra_op_threads=config.intra_op_threads,
             batch=config.batch,
+            rect=config.rect,
         )
     )
     chain.model_version = chain.model_version or config.model.stem

@@ -174,14 +174,16 @@ class Pipeline:
             info.session_start,
             nominal_fps=source.nominal_fps or info.avg_fps,
             thumbnails=sink_config.thumbnails,
-            thumbnail_max_side=sink_config.thumbnail_max_side,
-            jpeg_quality=sink_config.jpeg_quality,
         )
         step = FrameStep(self.chain, EventEngine.from_config(self.config))
         for entry in entries:  # rebuild the interrupted run's state, without decoding
             sink.add(step.update(entry.seconds, entry.detections), None)
         resumed_at = entries[-1].seconds if entries else None
-        ring = FrameRing(seconds=RING_SECONDS, max_width=sink_config.thumbnail_max_side or 100_000)
+        ring = FrameRing(
+            seconds=RING_SECONDS,
+            max_side=sink_config.thumbnail_max_side or 100_000,
+            quality=sink_config.jpeg_quality,
+        )
         if resumed_at is not None:
             # Decode the ring's span before the resume point again (into the ring only), so
             # events decided after it find the same thumbnail frames an uninterrupted run had.

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Response
 
 from framewise.core.events import EventLog
 from framewise.events.sinks import THUMBNAILS
-from framewise.events.thumbnails import ThumbnailWriter, shrink
+from framewise.events.thumbnails import ThumbnailWriter, encode_jpeg, shrink
 from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import grab_frame
 from framewise.review.schemas import (
@@ -58,7 +58,9 @@ def _thumbnailer(
 
     def write(event_id: str) -> str | None:
         image = grab_frame(video, seconds)
-        return None if image is None else writer.write(event_id, shrink(image, THUMBNAIL_WIDTH))
+        if image is None:
+            return None
+        return writer.write(event_id, encode_jpeg(shrink(image, THUMBNAIL_WIDTH), 85))
 
     return write
 

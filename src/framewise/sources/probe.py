@@ -125,12 +125,13 @@ def normalise_rotation(degrees: float) -> int:
 
 def _scan_packets(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, limit: int | None
-) -> tuple[list[int], bool, int]:
+) -> tuple[list[int], bool, int | None]:
     """One demux pass over the video packets.
 
     Returns:
         The PTS of the first ``limit`` packets, whether the scan reached the end, and the
-        display rotation (from the first decodable frame, the only one decoded).
+        display rotation from the first decodable frame (the only one decoded; ``None``
+        when no frame decodes at all).
     """
     pts: list[int] = []
     rotation: int | None = None
@@ -146,10 +147,17 @@ def _scan_packets(
             if packet.pts is not None and packet.size:
                 pts.append(int(packet.pts))
             if limit is not None and len(pts) >= limit:
-                return pts, False, rotation or 0
+                return pts, False, rotation
     except av.error.FFmpegError:
         pass  # a truncated tail ends the scan like EOF does
-    return pts, True, rotation or 0
+    if rotation is None:
+        try:  # a short file: the decoder may hold its only frames until flushed
+            frames = stream.codec_context.decode(None)
+        except av.error.FFmpegError:
+            frames = []
+        if frames:
+            rotation = normalise_rotation(frames[0].rotation)
+    return pts, True, rotation
 
 
 def _is_vfr(pts: list[int], time_base: Fraction) -> bool:
@@ -196,9 +204,9 @@ def probe(
         pts, complete, rotation = _scan_packets(
             container, stream, None if count_frames else SCAN_PACKETS
         )
-        if not pts and (complete or duration is None):
+        if rotation is None or (not pts and (complete or duration is None)):
             raise CorruptVideoError(
-                "holds no video frames",
+                "holds no decodable video frames",
                 subject=Path(path),
                 hint="the file is damaged or was cut before its first frame",
             )
@@ -218,7 +226,7 @@ def probe(
             codec=ctx.name,
             width=ctx.width,
             height=ctx.height,
-            rotation=rotation,
+            rotation=rotation or 0,
             duration_seconds=duration,
             frame_count=frame_count,
             frame_count_origin=origin,
