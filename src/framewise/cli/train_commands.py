@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from framewise.core.errors import InputNotFoundError
 from framewise.events.evaluate import EvalReport, evaluate, read_events
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
 
@@ -39,13 +41,31 @@ def train_yolo_command(
     ] = "cpu",
     workers: Annotated[int, typer.Option("--workers", min=0)] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    finish: Annotated[
+        bool,
+        typer.Option(
+            "--finish",
+            help="Do not train: export, validate and write the card from the run's "
+            "best weights so far (a run stopped early keeps best.pt after every epoch).",
+        ),
+    ] = False,
 ) -> None:
     """Train a YOLO detector, export it to ONNX, check the export, write its model card."""
-    from framewise.training.yolo import train_yolo
+    from framewise.training.yolo import finish_run, train_yolo
 
-    result = train_yolo(
-        TrainSettings(data, out, start, epochs, imgsz, batch, device, workers, seed)
-    )
+    settings = TrainSettings(data, out, start, epochs, imgsz, batch, device, workers, seed)
+    if finish:
+        best = out / "ultralytics" / "weights" / "best.pt"
+        if not best.is_file():
+            raise InputNotFoundError(
+                "no best.pt in this run",
+                subject=best,
+                hint="run `framewise train yolo` without --finish first",
+            )
+        args = json.loads((out / "args.json").read_text()) if (out / "args.json").is_file() else {}
+        result = finish_run(settings, best, _trained_seconds(out), str(args.get("command", "")))
+    else:
+        result = train_yolo(settings)
     m = result.metrics
     typer.echo(
         f"mAP50 {m['mAP50']:.3f}, mAP50-95 {m['mAP50-95']:.3f}, precision "
@@ -59,6 +79,18 @@ def train_yolo_command(
         f"{'same detections' if parity.ok else 'DIFFERENT'}"
     )
     typer.echo(f"model: {result.onnx}\ncard:  {result.run_dir / 'MODEL_CARD.md'}")
+
+
+def _trained_seconds(out: Path) -> float:
+    """Training time so far, from the ``time`` column of Ultralytics' results.csv."""
+    results = out / "ultralytics" / "results.csv"
+    if not results.is_file():
+        return 0.0
+    rows = list(csv.DictReader(results.read_text().splitlines()))
+    try:
+        return float(rows[-1].get("time") or 0.0) if rows else 0.0
+    except ValueError:
+        return 0.0
 
 
 def _print(report: EvalReport) -> None:

@@ -123,7 +123,7 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
     spec = _check(settings)
     out = settings.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    env = configure_ultralytics(out / ".ultralytics")
+    configure_ultralytics(out / ".ultralytics")
     ultralytics = ultralytics_module("ultralytics")
     command = command or shlex.join(["framewise", *sys.argv[1:]])
     write_json(
@@ -159,8 +159,24 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
             subject=settings.data,
             hint="check the dataset paths in data.yaml",
         ) from error
-    train_seconds = time.monotonic() - began
-    best = Path(model.trainer.best)
+    return finish_run(settings, Path(model.trainer.best), time.monotonic() - began, command, spec)
+
+
+def finish_run(
+    settings: TrainSettings,
+    best: Path,
+    train_seconds: float,
+    command: str,
+    spec: dict[str, Any] | None = None,
+) -> TrainResult:
+    """Export ``best`` to ONNX, validate, check parity and write the metrics and model card.
+
+    Also the way to finish a run stopped early: its ``best.pt`` is kept after every epoch.
+    """
+    spec = spec if spec is not None else _check(settings)
+    out = settings.out.resolve()
+    configure_ultralytics(out / ".ultralytics")
+    ultralytics = ultralytics_module("ultralytics")
     weights = out / "model.pt"
     weights.write_bytes(best.read_bytes())
     onnx = export_onnx(weights, out / "model.onnx", settings.imgsz)
@@ -187,7 +203,7 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
         },
     )
     write_text(out / "MODEL_CARD.md", model_card(result, settings, spec))
-    log.info("run in %s (Ultralytics folder %s)", out, env.config_dir)
+    log.info("run in %s", out)
     return result
 
 
