@@ -181,6 +181,23 @@ def _close(raid: PlannedRaid, at: datetime, why: str, warnings: list[str]) -> No
     )
 
 
+def _complete(raid: PlannedRaid, warnings: list[str]) -> bool:
+    """Whether the raid can be created; if not, say so in ``warnings``.
+
+    A raid whose start fields were never seen (a recording that began mid-raid) is left out
+    with a warning rather than failing the whole session. A value that is present but wrong
+    is still sent, for the store to refuse and report with its event.
+    """
+    missing = [k for k in ("map_name", "character_type", "game_mode") if not raid.fields.get(k)]
+    if missing:
+        warnings.append(
+            f"raid of event {raid.start_event} has no {', '.join(missing)} (not seen in the "
+            f"video); skipped with its {len(raid.kills)} kills — fill them in with "
+            "`framewise review`"
+        )
+    return not missing
+
+
 def plan_log(log: EventLog, log_path: Path) -> ImportPlan:
     """Plan the import of one event log (see the module's rules)."""
     meta = log.metadata
@@ -213,6 +230,7 @@ def plan_log(log: EventLog, log_path: Path) -> ImportPlan:
                 event.timestamp,
             )
             open_raid = None
+    raids = [raid for raid in raids if _complete(raid, warnings)]
     video_end = meta.session_start_time + timedelta(seconds=meta.video_duration_seconds)
     ended_at = max([video_end, *(e.timestamp for e in events)])
     if open_raid is not None:

@@ -119,3 +119,13 @@ def test_finding_and_reading_logs(tmp_path: Path) -> None:
     bad.write_text('{"events": []}')
     with pytest.raises(InputError, match="not an event log"):
         read_log(bad)
+
+
+def test_a_raid_whose_start_fields_were_never_seen_is_left_out() -> None:
+    log = synthetic_log(raids=2, kills_per_raid=2)
+    first = next(e for e in log.events if e.type == "raid_start")
+    first.data["map_name"] = None  # the recording began in the middle of this raid
+    plan = plan_log(log, Path("s.json"))
+    assert len(plan.raids) == 1
+    assert plan.raids[0].start_event != first.event_id
+    assert any(first.event_id in w and "map_name" in w and "2 kills" in w for w in plan.warnings)
