@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from framewise.config.pipeline import PipelineConfig
+    pass
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -110,7 +110,9 @@ def live_command(
             hint="use stream, practice or casual",
         )
     spec = parse_source(source, replay=replay, speed=speed)
-    pipeline = _pipeline(profile, config, detection_fps)
+    from framewise.cli.options import load_pipeline_option
+
+    pipeline = load_pipeline_option(profile, config, detection_fps)
     options = options_from_config(
         pipeline,
         host=host,
@@ -136,24 +138,6 @@ def live_command(
     )
     if runner.failure is not None:
         raise runner.failure
-
-
-def _pipeline(profile: str | None, config: Path | None, fps: float | None) -> PipelineConfig:
-    """The pipeline of ``--profile`` or ``--config``, with ``--detection-fps`` applied."""
-    from framewise.config.pipeline import load_pipeline
-    from framewise.core.errors import ConfigError
-    from framewise.profiles import profile_pipeline
-
-    if (profile is None) == (config is None):
-        raise ConfigError(
-            "give exactly one of --profile and --config",
-            hint="e.g. --profile tarkov, or --config my_pipeline.yaml",
-        )
-    loaded = load_pipeline(config if config is not None else profile_pipeline(profile or ""))
-    if fps is None:
-        return loaded
-    source = loaded.source.model_copy(update={"detection_fps": fps})
-    return loaded.model_copy(update={"source": source})
 
 
 def register(app: typer.Typer) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
+from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.errors import ConfigError
 from framewise.core.time import parse_iso8601
+from framewise.profiles import profile_pipeline
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 
@@ -29,3 +32,23 @@ def parse_start_time(text: str | None) -> datetime | None:
         return parse_iso8601(text)
     except ConfigError as error:
         raise ConfigError(f"--start-time: {error.message}", hint=error.hint) from None
+
+
+def load_pipeline_option(
+    profile: str | None, config: Path | None, detection_fps: float | None
+) -> PipelineConfig:
+    """The pipeline of ``--profile`` or ``--config``, with ``--detection-fps`` applied.
+
+    Raises:
+        ConfigError: Neither or both were given, or the file is invalid.
+    """
+    if (profile is None) == (config is None):
+        raise ConfigError(
+            "give exactly one of --profile and --config",
+            hint="e.g. --profile tarkov, or --config my_pipeline.yaml",
+        )
+    loaded = load_pipeline(config if config is not None else profile_pipeline(profile or ""))
+    if detection_fps is None:
+        return loaded
+    source = loaded.source.model_copy(update={"detection_fps": detection_fps})
+    return loaded.model_copy(update={"source": source})

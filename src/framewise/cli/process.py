@@ -8,35 +8,15 @@ from typing import Annotated
 
 import typer
 
-from framewise.cli.options import parse_start_time
+from framewise.cli.options import load_pipeline_option, parse_start_time
 from framewise.cli.progress import frame_progress
-from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError
 from framewise.pipeline.runner import Pipeline, VideoRun
-from framewise.profiles import profile_pipeline
 from framewise.sources.directory import videos_by_start
 from framewise.sources.probe import probe
 
 SESSION_TYPES = ("stream", "practice", "casual")
-
-
-def _config(profile: str | None, config: Path | None, fps: float | None) -> PipelineConfig:
-    if (profile is None) == (config is None):
-        raise ConfigError(
-            "give exactly one of --profile and --config",
-            hint="e.g. --profile tarkov, or --config my_pipeline.yaml",
-        )
-    loaded = (
-        load_pipeline(config)
-        if config is not None
-        else load_pipeline(profile_pipeline(profile or ""))
-    )
-    if fps is not None:
-        loaded = loaded.model_copy(
-            update={"source": loaded.source.model_copy(update={"detection_fps": fps})}
-        )
-    return loaded
 
 
 def process_command(
@@ -110,7 +90,7 @@ def process_command(
             "--start-time applies to one video",
             hint="drop it; each file's own creation_time or mtime is used",
         )
-    pipeline_config = _config(profile, config, detection_fps)
+    pipeline_config = load_pipeline_option(profile, config, detection_fps)
     if video is not None:
         videos = [video]
     else:
