@@ -194,3 +194,50 @@ def serve_test_pattern(
         listen_port=port,
         ffmpeg=ffmpeg,
     )
+
+
+def colour_segments_clip(
+    ffmpeg: str,
+    path: Path,
+    segments: Sequence[tuple[str, float]],
+    *,
+    size: str = "320x240",
+    fps: int = 25,
+    creation_time: str = "2026-01-15T18:00:00Z",
+) -> Path:
+    """Encode plain-colour segments (``("red", 2.0)``, …) as H.264 with a known creation time.
+
+    With :func:`framewise.testing.models.colour_model` the events such a clip gives are known
+    exactly, so pipelines can be checked end to end without a trained network.
+    """
+    inputs: list[str] = []
+    for colour, seconds in segments:
+        inputs += ["-f", "lavfi", "-i", f"color=c={colour}:s={size}:r={fps}:d={seconds}"]
+    chain = "".join(f"[{i}:v]" for i in range(len(segments)))
+    subprocess.run(
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            f"{chain}concat=n={len(segments)}:v=1[v]",
+            "-map",
+            "[v]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            str(fps),
+            "-pix_fmt",
+            "yuv420p",
+            "-metadata",
+            f"creation_time={creation_time}",
+            str(path),
+        ],
+        check=True,
+    )
+    return path

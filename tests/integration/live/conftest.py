@@ -7,7 +7,6 @@ two raids with known times: raid_start at 0 s and 6 s, a death at 3 s.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.live.service import LiveService, ServiceOptions
 from framewise.live.sources import parse_source
+from framewise.testing.ffmpeg import colour_segments_clip
 from framewise.testing.models import colour_model
 
 # (colour, seconds): red 0–2, green (lime) 3–5, red 6–7.5, black between and after.
@@ -91,37 +91,7 @@ EXPECTED = [
 
 def make_colour_clip(ffmpeg: str, path: Path, *, size: str = "320x240", fps: int = 25) -> Path:
     """Encode :data:`SEGMENTS` as H.264 in MKV with a known creation time."""
-    inputs: list[str] = []
-    for colour, seconds in SEGMENTS:
-        inputs += ["-f", "lavfi", "-i", f"color=c={colour}:s={size}:r={fps}:d={seconds}"]
-    chain = "".join(f"[{i}:v]" for i in range(len(SEGMENTS)))
-    subprocess.run(
-        [
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            *inputs,
-            "-filter_complex",
-            f"{chain}concat=n={len(SEGMENTS)}:v=1[v]",
-            "-map",
-            "[v]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            str(fps),
-            "-pix_fmt",
-            "yuv420p",
-            "-metadata",
-            "creation_time=2026-01-15T18:00:00Z",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+    return colour_segments_clip(ffmpeg, path, SEGMENTS, size=size, fps=fps)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import pytest
 from framewise.config.pipeline import load_pipeline
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
+from framewise.testing.ffmpeg import colour_segments_clip
 from framewise.testing.models import colour_model
 
 # (colour, seconds): red 0–2, green (lime) 3–5, red 6–7.5, black between and after.
@@ -44,34 +45,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, ffmpeg: str) -> Path:
     root = tmp_path_factory.mktemp("colours")
     colour_model(root / "colour.onnx")
     (root / "pipeline.yaml").write_text(PIPELINE)
-    inputs: list[str] = []
-    for colour, seconds in SEGMENTS:
-        inputs += ["-f", "lavfi", "-i", f"color=c={colour}:s=320x240:r=25:d={seconds}"]
-    chain = "".join(f"[{i}:v]" for i in range(len(SEGMENTS)))
-    subprocess.run(
-        [
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            *inputs,
-            "-filter_complex",
-            f"{chain}concat=n={len(SEGMENTS)}:v=1[v]",
-            "-map",
-            "[v]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-metadata",
-            "creation_time=2026-01-15T18:00:00Z",
-            str(root / "colours.mkv"),
-        ],
-        check=True,
-    )
+    colour_segments_clip(ffmpeg, root / "colours.mkv", SEGMENTS)
     return root
 
 
