@@ -39,36 +39,12 @@ from framewise.pipeline.chain import build_chain
 from framewise.pipeline.step import FrameStep
 from framewise.sources.file import FileSource
 from framewise.temporal.engine import EventEngine
-from framewise.testing.models import colour_model
+from framewise.testing.models import COLOUR_STATE_MACHINE, colour_model
 
 CACHE = Path(__file__).resolve().parent.parent / ".bench"
 CYCLE = [("red", 2), ("black", 1), ("lime", 2), ("black", 1)]
 
-MACHINE = """\
-name: colours
-initial: idle
-states: {idle: {}, raid: {classes: [red]}, killed: {classes: [green]}}
-transitions: {idle: [raid, killed], raid: [killed], killed: [raid]}
-events:
-  - {type: state_transition, when: enter, data: {from_state: from_state, to_state: state}}
-  - type: raid_start
-    when: enter
-    states: [raid]
-    forbids: [raid]
-    opens: [raid]
-    data: {map_name: const:customs, character_type: const:pmc, game_mode: const:pve}
-  - type: raid_end
-    when: enter
-    states: [killed]
-    requires: [raid]
-    closes: [raid]
-    data: {outcome: const:killed, extract_location: "const:"}
-  - type: kill
-    when: episode
-    classes: [red]
-    requires: [raid]
-    data: {enemy_type: const:scav, weapon: const:AK-74M, headshot: "const:"}
-"""
+MACHINE = COLOUR_STATE_MACHINE
 
 
 def pipeline_yaml(fps: float, heavy: int | None, fast_decode: bool = False) -> str:

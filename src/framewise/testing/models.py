@@ -15,6 +15,53 @@ import numpy as np
 
 COLOURS = ("red", "green")
 
+COLOUR_SEGMENTS: tuple[tuple[str, float], ...] = (
+    ("red", 2),
+    ("black", 1),
+    ("lime", 2),
+    ("black", 1),
+    ("red", 1.5),
+    ("black", 1.5),
+)
+"""A clip for :func:`colour_model` (``(colour, seconds)``): red 0–2 s, green (lime) 3–5 s,
+red 6–7.5 s, black between and after — three episodes whose times are known exactly."""
+
+COLOUR_STATE_MACHINE = """\
+name: colours
+initial: idle
+states:
+  idle: {}
+  raid: {classes: [red]}
+  killed: {classes: [green]}
+transitions:
+  idle: [raid, killed]
+  raid: [killed]
+  killed: [raid]
+events:
+  - type: state_transition
+    when: enter
+    data: {from_state: from_state, to_state: state}
+  - type: raid_start
+    when: enter
+    states: [raid]
+    forbids: [raid]
+    opens: [raid]
+    data: {map_name: const:customs, character_type: const:pmc, game_mode: const:pve}
+  - type: raid_end
+    when: enter
+    states: [killed]
+    requires: [raid]
+    closes: [raid]
+    data: {outcome: const:killed, extract_location: "const:"}
+  - type: kill
+    when: episode
+    classes: [red]
+    requires: [raid]
+    data: {enemy_type: const:scav, weapon: const:AK-74M, headshot: "const:"}
+"""
+"""A state machine table over the colour model's classes: red opens a raid and is a kill,
+green ends it — enough to drive raid_start / kill / raid_end / state_transition in tests."""
+
 
 def colour_model(
     path: Path,

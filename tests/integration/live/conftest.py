@@ -16,10 +16,10 @@ from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.live.service import LiveService, ServiceOptions
 from framewise.live.sources import parse_source
 from framewise.testing.ffmpeg import colour_segments_clip
-from framewise.testing.models import colour_model
+from framewise.testing.models import COLOUR_SEGMENTS, COLOUR_STATE_MACHINE, colour_model
 
-# (colour, seconds): red 0–2, green (lime) 3–5, red 6–7.5, black between and after.
-SEGMENTS = [("red", 2), ("black", 1), ("lime", 2), ("black", 1), ("red", 1.5), ("black", 1.5)]
+SEGMENTS = COLOUR_SEGMENTS
+MACHINE = COLOUR_STATE_MACHINE
 
 PIPELINE = """\
 name: colours-live
@@ -42,39 +42,6 @@ sinks:
     thumbnails: false
 """
 
-MACHINE = """\
-name: colours
-initial: idle
-states:
-  idle: {}
-  raid: {classes: [red]}
-  killed: {classes: [green]}
-transitions:
-  idle: [raid, killed]
-  raid: [killed]
-  killed: [raid]
-events:
-  - type: state_transition
-    when: enter
-    data: {from_state: from_state, to_state: state}
-  - type: raid_start
-    when: enter
-    states: [raid]
-    forbids: [raid]
-    opens: [raid]
-    data: {map_name: const:customs, character_type: const:pmc, game_mode: const:pve}
-  - type: raid_end
-    when: enter
-    states: [killed]
-    requires: [raid]
-    closes: [raid]
-    data: {outcome: const:killed, extract_location: "const:"}
-  - type: kill
-    when: episode
-    classes: [red]
-    requires: [raid]
-    data: {enemy_type: const:scav, weapon: const:AK-74M, headshot: "const:"}
-"""
 
 EXPECTED = [
     ("state_transition", 0.0),

@@ -14,10 +14,9 @@ from framewise.config.pipeline import load_pipeline
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
 from framewise.testing.ffmpeg import colour_segments_clip
-from framewise.testing.models import colour_model
+from framewise.testing.models import COLOUR_SEGMENTS, colour_model
 
-# (colour, seconds): red 0–2, green (lime) 3–5, red 6–7.5, black between and after.
-SEGMENTS = [("red", 2), ("black", 1), ("lime", 2), ("black", 1), ("red", 1.5), ("black", 1.5)]
+SEGMENTS = COLOUR_SEGMENTS
 EXPECTED = [("red", 0.0, 2.0), ("green", 3.0, 2.0), ("red", 6.0, 1.5)]
 
 PIPELINE = """\
