@@ -152,3 +152,42 @@ class Feed(Generic[T]):
             self.slot.fail(error)
             return
         self.slot.finish()
+
+
+class FeedHolder(Generic[T]):
+    """The one running :class:`Feed` of a source.
+
+    A second read while one runs is refused, and :meth:`close` from any thread stops the feed
+    and every later read.
+
+    Args:
+        what: The source, for the error message.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._lock = threading.Lock()
+        self._feed: Feed[T] | None = None
+        self._closed = False
+
+    def start(self, make: Callable[[], Feed[T]]) -> Feed[T] | None:
+        """Run ``make`` (under the lock) for a new feed; ``None`` once closed.
+
+        Raises:
+            RuntimeError: The source is already being read.
+        """
+        with self._lock:
+            if self._closed:
+                return None
+            if self._feed is not None and self._feed.is_alive():
+                raise RuntimeError(f"{self.what} is already being read; end that read first")
+            self._feed = make()
+            return self._feed
+
+    def close(self) -> None:
+        """Stop the feed and refuse later reads. Safe to call twice."""
+        with self._lock:
+            self._closed = True
+            feed = self._feed
+        if feed is not None:
+            feed.stop()

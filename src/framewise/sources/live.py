@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from framewise.sources.capture import (
     redact_url,
 )
 from framewise.sources.file import to_bgr
-from framewise.sources.latest import Feed
+from framewise.sources.latest import Feed, FeedHolder
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +134,7 @@ class LiveSource(VideoSource):
         self._reader: Reader = make_reader(
             target, backend, read_timeout_s=read_timeout_s, size=size, source_id=self.source_id
         )
-        self._lock = threading.Lock()
-        self._feed: Feed[_Arrival] | None = None
-        self._closed = False
+        self._holder: FeedHolder[_Arrival] = FeedHolder(self.source_id)
         self._t0 = 0.0
 
     def read(self) -> Iterator[Frame]:
@@ -163,23 +160,16 @@ class LiveSource(VideoSource):
 
     def close(self) -> None:
         """Disconnect and join the reader thread; later reads yield nothing. Safe to call twice."""
-        with self._lock:
-            self._closed = True
-            feed = self._feed
-        if feed is not None:
-            feed.stop()
+        self._holder.close()
 
     def _start(self) -> Feed[_Arrival] | None:
-        with self._lock:
-            if self._closed:
-                return None
-            if self._feed is not None and self._feed.is_alive():
-                raise RuntimeError(f"{self.source_id} is already being read; end that read first")
+        def make() -> Feed[_Arrival]:
             self.stats = SourceStats()
             self._t0 = time.monotonic()
             self.session_start = SessionStart(datetime.now(UTC), "arrival")
-            self._feed = Feed(self._produce, name=f"framewise-live:{self.source_id}")
-            return self._feed
+            return Feed(self._produce, name=f"framewise-live:{self.source_id}")
+
+        return self._holder.start(make)
 
     def _produce(self, feed: Feed[_Arrival]) -> None:
         """The reader loop: read, hand over, and reconnect with capped exponential backoff."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,7 +22,7 @@ from framewise.core.frames import Frame
 from framewise.core.time import SessionStart
 from framewise.sources.base import SourceStats, VideoSource
 from framewise.sources.file import DecodeOptions, FileSource
-from framewise.sources.latest import Feed
+from framewise.sources.latest import Feed, FeedHolder
 
 _OURS = frozenset({"kept", "dropped", "reconnects"})
 """Counters the replay keeps itself; the others come from the file's decoder."""
@@ -78,9 +77,7 @@ class ReplaySource(VideoSource):
         self.speed = speed
         self.keep_newest = keep_newest
         self.stats = SourceStats()
-        self._lock = threading.Lock()
-        self._feed: Feed[Frame] | None = None
-        self._closed = False
+        self._holder: FeedHolder[Frame] = FeedHolder(self.source_id)
 
     def read(self) -> Iterator[Frame]:
         """Play the file from its start, yielding frames as they fall due.
@@ -100,25 +97,18 @@ class ReplaySource(VideoSource):
 
     def close(self) -> None:
         """Stop the replay and join its threads; later reads yield nothing. Safe to call twice."""
-        with self._lock:
-            self._closed = True
-            feed = self._feed
-        if feed is not None:
-            feed.stop()
+        self._holder.close()
 
     def _start(self) -> Feed[Frame] | None:
-        with self._lock:
-            if self._closed:
-                return None
-            if self._feed is not None and self._feed.is_alive():
-                raise RuntimeError(f"{self.source_id} is already being replayed")
+        def make() -> Feed[Frame]:
             self.stats = SourceStats()
-            self._feed = Feed(
+            return Feed(
                 self._produce,
                 name=f"framewise-replay:{self.file.path.name}",
                 keep_newest=self.keep_newest,
             )
-            return self._feed
+
+        return self._holder.start(make)
 
     def _produce(self, feed: Feed[Frame]) -> None:
         """Release each decoded frame at ``t0 + seconds / speed``."""
