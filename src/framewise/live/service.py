@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-import socket
 import threading
-import time
 from types import TracebackType
 from typing import Self
 
@@ -22,17 +20,18 @@ import uvicorn
 
 from framewise.config.pipeline import PipelineConfig, StoreSinkConfig, WebSocketSinkConfig
 from framewise.core.errors import ConfigError, SourceError
+from framewise.core.net import free_port
 from framewise.live.app import LiveParts, create_app
 from framewise.live.broadcast import Broadcaster
 from framewise.live.runner import LiveRunner, Publisher
 from framewise.live.sources import SourceFactory, SourceSpec, source_factory
 from framewise.live.store_writer import StoreWriter
 from framewise.pipeline.runner import Pipeline
+from framewise.serving import ServerThread
 from framewise.store.client import RetryPolicy, StoreClient
 
 log = logging.getLogger(__name__)
 
-START_TIMEOUT_S = 15.0
 DEFAULT_PORT = 8765
 
 
@@ -69,14 +68,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False  # another host name may resolve to anything: treat it as public
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def options_from_config(config: PipelineConfig, **overrides: object) -> ServiceOptions:
@@ -149,8 +140,7 @@ class LiveService:
         self.app = create_app(
             LiveParts(self.runner, self.broadcaster, self.store, options.token, _ws_paths(config))
         )
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: ServerThread | None = None
         self._pipeline_started = False
         self._shut = False
 
@@ -176,20 +166,25 @@ class LiveService:
         Raises:
             SourceError: The server did not start (port taken).
         """
-        self._server = uvicorn.Server(self._config())
-        self._thread = threading.Thread(target=self._server.run, name="framewise-live-http")
-        self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise SourceError(
-                    "the live service did not start",
-                    subject=self.url,
-                    hint="is the port already taken? pick another with --port",
-                )
-            time.sleep(0.01)  # uvicorn offers no event to wait on
+        self._thread = ServerThread(
+            self._config(),
+            name="framewise-live-http",
+            daemon=False,
+            failure=self._did_not_start,
+        )
+        try:
+            self._thread.start()
+        except SourceError:
+            self._shutdown_pipeline()
+            raise
         return self
+
+    def _did_not_start(self) -> SourceError:
+        return SourceError(
+            "the live service did not start",
+            subject=self.url,
+            hint="is the port already taken? pick another with --port",
+        )
 
     def start_pipeline(self) -> None:
         """Start reading the source (clients connected before it get every event)."""
@@ -206,7 +201,7 @@ class LiveService:
             exit_at_end: Also stop when the source ends (a replay's end).
         """
         self.start_pipeline()
-        server = self._server = uvicorn.Server(self._config())
+        server = uvicorn.Server(self._config())
 
         def stop_at_end() -> None:
             self.runner.join()
@@ -222,10 +217,9 @@ class LiveService:
     def stop(self) -> None:
         """Stop the pipeline (flushing it), the store writer, then the server."""
         self._shutdown_pipeline()
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(START_TIMEOUT_S)
-        self._server, self._thread = None, None
+        if self._thread is not None:
+            self._thread.stop()
+        self._thread = None
 
     def _shutdown_pipeline(self) -> None:
         if self._shut:

@@ -9,30 +9,20 @@ Example:
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from types import TracebackType
 from typing import Self
 
 import uvicorn
 
 from framewise.core.errors import ConfigError, OutputError
+from framewise.core.net import free_port
 from framewise.review.app import create_app
 from framewise.review.deps import ReviewSettings
 from framewise.review.session import ReviewSession
+from framewise.serving import ServerThread
 
 HOST = "127.0.0.1"
 """The review app binds loopback only: it edits files on this machine."""
-
-START_TIMEOUT_S = 15.0
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _check_port(port: int) -> None:
@@ -58,14 +48,13 @@ class ReviewServer:
 
     def __init__(self, session: ReviewSession, settings: ReviewSettings, port: int = 0) -> None:
         if port == 0:
-            port = free_port()
+            port = free_port(HOST)
         elif not 0 < port < 65536:
             raise ConfigError(f"port {port} is not a TCP port", subject="--port", hint="1–65535")
         self.session = session
         self.settings = settings
         self.port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: ServerThread | None = None
 
     @property
     def url(self) -> str:
@@ -75,14 +64,12 @@ class ReviewServer:
     @property
     def bound_addresses(self) -> list[str]:
         """The addresses the server's sockets listen on (``127.0.0.1`` only)."""
-        if self._server is None:
-            return []
-        return [str(sock.getsockname()[0]) for srv in self._server.servers for sock in srv.sockets]
+        return self._thread.bound_addresses if self._thread is not None else []
 
     @property
     def running(self) -> bool:
         """The server thread is serving."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.running
 
     def start(self) -> Self:
         """Serve; returns once the server accepts connections.
@@ -99,27 +86,22 @@ class ReviewServer:
             log_level="warning",
             lifespan="off",
         )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="review", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise OutputError("the review server did not start", subject=self.url)
-            time.sleep(0.01)
+        self._thread = ServerThread(
+            config,
+            name="review",
+            failure=lambda: OutputError("the review server did not start", subject=self.url),
+        ).start()
         return self
 
     def wait(self, poll_s: float = 0.5) -> None:
         """Block until the server stops (Ctrl+C raises ``KeyboardInterrupt`` here)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(poll_s)
+        if self._thread is not None:
+            self._thread.wait(poll_s)
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=START_TIMEOUT_S)
-        self._server = None
+        if self._thread is not None:
+            self._thread.stop()
         self._thread = None
 
     def __enter__(self) -> Self:

@@ -7,27 +7,16 @@ Example:
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from types import TracebackType
 from typing import Self
 
 import uvicorn
 
 from framewise.core.errors import StoreError
+from framewise.core.net import free_port
+from framewise.serving import ServerThread
 from framewise.store.api import create_app
 from framewise.store.settings import StoreSettings
-
-START_TIMEOUT_S = 15.0
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class BackgroundStore:
@@ -42,8 +31,7 @@ class BackgroundStore:
         if settings.port == 0:
             settings = settings.model_copy(update={"port": free_port()})
         self.settings = settings
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: ServerThread | None = None
 
     @property
     def url(self) -> str:
@@ -56,37 +44,29 @@ class BackgroundStore:
         Raises:
             StoreError: The server did not start (port taken, database unusable).
         """
-        app = create_app(self.settings)
         config = uvicorn.Config(
-            app,
+            create_app(self.settings),
             host=self.settings.host,
             port=self.settings.port,
             log_level="warning",
             lifespan="off",
         )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="event-store", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise StoreError(
-                    "the event store did not start",
-                    subject=self.url,
-                    hint="is the port already taken?",
-                )
-            time.sleep(0.01)
+        self._thread = ServerThread(
+            config,
+            name="event-store",
+            failure=lambda: StoreError(
+                "the event store did not start",
+                subject=self.url,
+                hint="is the port already taken?",
+            ),
+        ).start()
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread (idle connections are closed)."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=START_TIMEOUT_S)
-            if self._thread.is_alive():
-                raise StoreError("the event store did not stop", subject=self.url)
-        self._server = None
-        self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None and not thread.stop():
+            raise StoreError("the event store did not stop", subject=self.url)
 
     def __enter__(self) -> Self:
         return self.start()

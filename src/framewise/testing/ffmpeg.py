@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,19 +21,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
-LOOPBACK = "127.0.0.1"
+from framewise.core.net import LOOPBACK
 
 X264_LOW_LATENCY = ("-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency")
 """Encoder arguments for a stream that starts at once and adds no frame delay."""
 
 _SERVING = frozenset({"0A", "01"})  # LISTEN and ESTABLISHED, as /proc/net/tcp codes them
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    """A TCP port that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def is_serving(port: int) -> bool | None:

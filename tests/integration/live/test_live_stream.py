@@ -14,9 +14,10 @@ import pytest
 from websockets.sync.client import connect
 
 from framewise.config.pipeline import PipelineConfig
+from framewise.core.net import LOOPBACK, free_port
 from framewise.live.service import LiveService, ServiceOptions
 from framewise.live.sources import SourceSpec
-from framewise.testing.ffmpeg import LOOPBACK, X264_LOW_LATENCY, FFmpegServer, free_port
+from framewise.testing.ffmpeg import X264_LOW_LATENCY, FFmpegServer
 
 
 @pytest.fixture

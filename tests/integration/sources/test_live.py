@@ -19,13 +19,9 @@ import pytest
 
 from framewise.core.errors import ConfigError, SourceError
 from framewise.core.frames import Frame
+from framewise.core.net import free_port
 from framewise.sources.live import LiveSource
-from framewise.testing.ffmpeg import (
-    X264_LOW_LATENCY,
-    FFmpegServer,
-    free_port,
-    serve_test_pattern,
-)
+from framewise.testing.ffmpeg import X264_LOW_LATENCY, FFmpegServer, serve_test_pattern
 
 COUNTER = "pyscenedetect/counter.mp4"  # 30 frames, 1920x1080
 
