@@ -6,6 +6,14 @@ BIN    := $(VENV)/bin
 EXTRAS ?= store,detect,dev
 STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 
+# Training (Ultralytics, AGPL-3.0), which `make test` needs too. Defined before the rules: make
+# expands a rule's prerequisites as it reads it. The `train` extra holds its dependencies minus
+# opencv-python (its GUI cv2 would clash with our headless one), so Ultralytics itself goes in
+# with --no-deps; `pip check` then names only opencv-python as missing. Its own stamp, not the
+# .installed-* one, so `make install` and `make train-deps` never undo each other.
+ULTRALYTICS := ultralytics==8.4.190
+TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
+
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
 demo: $(STAMP)
@@ -35,12 +43,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Training (Ultralytics, AGPL-3.0) on demand: the `train` extra holds its dependencies minus
-# opencv-python (its GUI cv2 would clash with our headless one), so Ultralytics itself goes in
-# with --no-deps; `pip check` then names only opencv-python as missing. Its own stamp, not the
-# .installed-* one, so `make install` and `make train-deps` never undo each other.
-ULTRALYTICS := ultralytics==8.4.190
-TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
 
 train-deps: $(TRAIN_STAMP)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -54,6 +55,13 @@ def ffmpeg() -> str:
         _missing("the ffmpeg command (run `make tools`)")
     assert found is not None
     return found
+
+
+@pytest.fixture(scope="session")
+def ultralytics_installed() -> None:
+    """Require the ``train`` extra (``make test`` installs it) without importing Ultralytics."""
+    if importlib.util.find_spec("ultralytics") is None:  # importing it would go online
+        _missing("the train extra (run `make train-deps`)")
 
 
 @pytest.fixture(autouse=True)

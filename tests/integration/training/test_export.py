@@ -8,7 +8,6 @@ would "agree" trivially).
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,9 +66,9 @@ def _record_network(calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
-    if importlib.util.find_spec("ultralytics") is None:  # importing it here would go online
-        pytest.skip("the train extra is not installed (make train-deps)")
+def exported(
+    tmp_path_factory: pytest.TempPathFactory, ultralytics_installed: None
+) -> Iterator[Exported]:
     root = tmp_path_factory.mktemp("export")
     calls: list[str] = []
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -17,7 +17,7 @@ from framewise.datasets.yolo import export_yolo
 from framewise.detectors.yolo_onnx import YoloOnnxDetector
 from framewise.synth.render import RenderSettings, render_session
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("ultralytics_installed")]
 
 
 @pytest.fixture(scope="module")
