@@ -13,13 +13,17 @@ STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 # .installed-* one, so `make install` and `make train-deps` never undo each other.
 ULTRALYTICS := ultralytics==8.4.190
 TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
+# datumaro (CVAT's dataset library) for the interop tests: the dev extra holds its dependencies;
+# it goes in with --no-deps because it asks for GUI opencv-python.
+DATUMARO := datumaro==1.12.0
+INTEROP_STAMP := $(VENV)/.interop-$(subst ==,-,$(DATUMARO))
 
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
 demo: $(STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) $(TRAIN_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -50,6 +54,11 @@ $(TRAIN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[train]"
 	$(BIN)/python -m pip install --quiet --no-deps $(ULTRALYTICS)
 	rm -f $(VENV)/.train-*
+	touch $@
+
+$(INTEROP_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps $(DATUMARO)
+	rm -f $(VENV)/.interop-*
 	touch $@
 
 # Tests and benchmarks use the ffmpeg command (to serve live streams, make lavfi clips);

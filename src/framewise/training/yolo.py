@@ -151,7 +151,8 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
                 plots=False,
                 verbose=False,
                 amp=settings.device != "cpu",
-                pretrained=False,
+                # False would drop the weights of a --from model; from the YAML there are none.
+                pretrained=settings.start != ARCHITECTURE,
             )
     except (RuntimeError, ValueError, FileNotFoundError, AssertionError) as error:
         raise ModelError(
