@@ -33,6 +33,13 @@ def review(
     profile: Annotated[
         str, typer.Option(help="Profile whose vocabularies are suggested in edits.")
     ] = "tarkov",
+    queue: Annotated[
+        Path | None,
+        typer.Option(
+            "--queue",
+            help="A review queue from `framewise select`: the page lists its frames of this log.",
+        ),
+    ] = None,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")
     ] = False,
@@ -41,12 +48,25 @@ def review(
     from framewise.review import ReviewServer, open_review
 
     session, settings = open_review(
-        events, video=video, threshold=threshold, profile=profile, progress=typer.echo
+        events,
+        video=video,
+        threshold=threshold,
+        profile=profile,
+        progress=typer.echo,
+        queue=queue,
     )
     if not session.complete:
         typer.echo(
             "warning: this log is a checkpoint of an unfinished run (complete: false); "
             "a resumed run rewrites it — finish the run before reviewing"
+        )
+    if settings.queue is not None:
+        from framewise.review.queue import queue_for_log
+
+        listed = queue_for_log(settings.queue, session.log_path)
+        typer.echo(
+            f"queue {settings.queue.name}: {len(listed['items'])} frame(s) of this log "
+            f"({listed['total']} in the file); press q for the next"
         )
     if settings.video is None:
         typer.echo("no video found for this log (pass --video); reviewing without a player")

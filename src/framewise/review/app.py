@@ -19,6 +19,7 @@ from framewise.profiles import PROFILES, profile_dir
 from framewise.review import routes_api, routes_files
 from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import Progress, playable_video
+from framewise.review.queue import read_queue
 from framewise.review.session import LogChangedError, ReviewSession, UnknownEventError
 
 ROUTERS = {"api": routes_api.build_router, "files": routes_files.build_router}
@@ -67,22 +68,27 @@ def open_review(
     threshold: float = 0.8,
     profile: str | None = "tarkov",
     progress: Progress | None = None,
+    queue: str | Path | None = None,
 ) -> tuple[ReviewSession, ReviewSettings]:
     """Read the log and find (and if needed convert) its video.
 
     The video is ``video`` when given, else the log's ``metadata.video_path`` (relative paths
     are taken from the log's folder) when that file exists; without one the page still works,
-    with the timeline drawn from the log's duration.
+    with the timeline drawn from the log's duration. ``queue`` is a review queue written by
+    ``framewise select``; the page lists its frames of this log.
 
     Raises:
-        FramewiseError: The log is missing or invalid, the video given cannot be used, or the
-            threshold is outside 0–1.
+        FramewiseError: The log is missing or invalid, the video given cannot be used, the
+            queue is not a review queue, or the threshold is outside 0–1.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ConfigError(
             f"threshold {threshold} is outside 0–1", subject="--threshold", hint="e.g. 0.8"
         )
     session = ReviewSession.open(log_path)
+    queue_path = Path(queue).expanduser().resolve() if queue is not None else None
+    if queue_path is not None:
+        read_queue(queue_path)  # a bad file fails here, not on the page
     source = _video_source(session, video)
     served = playable_video(source, session.log_dir, progress) if source is not None else None
     settings = ReviewSettings(
@@ -91,6 +97,7 @@ def open_review(
         video_name=source.name if source is not None else None,
         profile=profile,
         profile_dir=profile_dir(profile) if profile in PROFILES else None,
+        queue=queue_path,
     )
     return session, settings
 

@@ -27,6 +27,7 @@ class ReviewSettings:
         video_name: The recording's name, as shown on the page.
         profile: Profile whose built-in vocabularies are suggested.
         profile_dir: Profile folder holding an optional ``vocabularies.yaml``.
+        queue: The review queue file (``framewise select --out``) given on the command line.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -34,6 +35,7 @@ class ReviewSettings:
     video_name: str | None = None
     profile: str | None = "tarkov"
     profile_dir: Path | None = None
+    queue: Path | None = None
 
 
 class ReviewDeps:

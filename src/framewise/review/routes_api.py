@@ -8,13 +8,14 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 
 from framewise.core.events import EventLog
 from framewise.events.sinks import THUMBNAILS
 from framewise.events.thumbnails import ThumbnailWriter, encode_jpeg, shrink
 from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import grab_frame
+from framewise.review.queue import queue_for_log
 from framewise.review.schemas import (
     ApproveRequest,
     BulkRequest,
@@ -22,11 +23,13 @@ from framewise.review.schemas import (
     EventPatch,
     MetaResponse,
     NewEvent,
+    QueueResponse,
 )
 from framewise.review.session import ReviewSession
 from framewise.review.vocab import fields_by_type, suggestions
 
 VIDEO_URL = "/video"
+QUEUE_URL = "/api/queue"
 THUMBNAIL_WIDTH = 640
 """Width of the thumbnails of events a reviewer adds (as the pipeline's default)."""
 
@@ -92,7 +95,21 @@ def build_router(deps: ReviewDeps) -> APIRouter:
             suggestions=suggestions(log, profile_dir=settings.profile_dir),
             fields_by_type=fields_by_type(log, profile=settings.profile),
             undo_depth=session.undo_depth,
+            queue_url=QUEUE_URL if settings.queue is not None else None,
         )
+
+    @router.get(QUEUE_URL.removeprefix("/api"), response_model=QueueResponse)
+    def get_queue(
+        session: Annotated[ReviewSession, Depends(deps.session)],
+        settings: Annotated[ReviewSettings, Depends(deps.settings)],
+    ) -> Response:
+        """The review queue's frames of this log (404 when no ``--queue`` was given).
+
+        The queue file is the one named on the command line, read again on every request.
+        """
+        if settings.queue is None:
+            raise HTTPException(status_code=404, detail="no review queue (start with --queue)")
+        return _json(queue_for_log(settings.queue, session.log_path))
 
     @router.patch("/events/{event_id}", response_model=ChangeResponse, dependencies=guarded)
     def patch_event(

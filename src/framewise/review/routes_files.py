@@ -22,6 +22,7 @@ STATIC_FILES = {
     "dom.js": "text/javascript; charset=utf-8",
     "editor.js": "text/javascript; charset=utf-8",
     "timeline.js": "text/javascript; charset=utf-8",
+    "queue.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 """The page's assets (package folder ``review/static``) and their media types."""

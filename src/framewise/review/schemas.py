@@ -79,3 +79,26 @@ class MetaResponse(BaseModel):
     suggestions: dict[str, list[str]]
     fields_by_type: dict[str, list[str]]
     undo_depth: int
+    queue_url: str | None = None
+
+
+class QueueEntry(BaseModel):
+    """One frame of the review queue, in the log under review."""
+
+    key: str
+    seconds: float
+    frame_index: int
+    score: float
+    reasons: dict[str, float]
+    main_reason: str
+    classes: list[str]
+
+
+class QueueResponse(BaseModel):
+    """The review queue's items of the log under review, in time order."""
+
+    queue_name: str
+    created_at: str
+    options: dict[str, Any]
+    total: int
+    items: list[QueueEntry]

@@ -172,6 +172,7 @@ class ReviewSession:
         data: dict[str, JsonValue] | None = None,
         confidence: float = 1.0,
         thumbnail: Callable[[str], str | None] | None = None,
+        boxes: Sequence[dict[str, JsonValue]] | None = None,
     ) -> Event:
         """Add an event a model missed, at ``video_offset_seconds`` of the video.
 
@@ -180,6 +181,8 @@ class ReviewSession:
             video_offset_seconds: Where in the video it happened.
             data: Its fields.
             confidence: 1.0: a person saw it.
+            boxes: Boxes the reviewer drew on that frame, ``{"label", "xyxy"}`` in video
+                pixels: the labels ``framewise export`` trains the next model on.
             thumbnail: Called with the new event's id; writes its picture and returns the
                 path relative to the log's folder (or ``None`` without one).
 
@@ -207,6 +210,8 @@ class ReviewSession:
                 approved=True,
                 added_by_reviewer=True,
             )
+            if boxes:
+                event.boxes = [dict(box) for box in boxes]  # type: ignore[attr-defined]
             self._move(event, video_offset_seconds)
             if thumbnail is not None:
                 event.thumbnail = thumbnail(event.event_id)

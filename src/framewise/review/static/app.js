@@ -4,6 +4,7 @@
 // redraws from that answer, so it always shows what the file holds.
 import { $, colorOf, formatOffset, h, wallTime } from "./dom.js";
 import { createEditor } from "./editor.js";
+import { createQueue } from "./queue.js";
 import { createTimeline } from "./timeline.js";
 
 const player = $("player");
@@ -38,6 +39,12 @@ const timeline = createTimeline({
   pick: (id) => setCurrent(id),
   seek: (seconds) => seekTo(seconds),
 });
+const queue = createQueue({
+  seek: (seconds) => seekTo(seconds),
+  status: (...args) => status(...args),
+  changed: () => timeline.render(),
+});
+state.queue = queue.queue;
 const editor = createEditor({
   state, player, byId,
   render: () => render(),
@@ -310,6 +317,7 @@ function renderCounts() {
 const KEYS = {
   j: () => step(1), k: () => step(-1), e: editor.startEdit, d: deleteCurrent, a: approveCurrent,
   n: editor.startNew, x: () => toggleSelect(state.current), u: undo, t: retimeCurrent,
+  q: () => queue.next(),
   A: () => bulk("approve", "selection"), D: () => bulk("delete", "selection"),
   f: () => {
     const filter = $("filter");
@@ -370,9 +378,13 @@ async function start() {
   if (meta.video_url) player.src = meta.video_url; else { player.hidden = true; $("no-video").hidden = false; }
   editor.buildDatalists();
   render();
+  if (meta.queue_url) {
+    await queue.start(meta.queue_url, meta.log_name)
+      .catch((error) => status(`cannot load the review queue: ${error.message}`, true));
+  }
   if (state.order.length) setCurrent(state.order[0], { seek: false });
   document.body.dataset.ready = "true";
-  status("ready — press ? for the keys");
+  if (!$("status").classList.contains("error")) status("ready — press ? for the keys");
 }
 
 start().catch((error) => status(`cannot load the log: ${error.message}`, true));

@@ -35,7 +35,15 @@ export function createTimeline({ state, player, duration, isLow, byId, pick, see
         context.fillRect(x - 2 * ratio, 0, 4 * ratio, 4 * ratio);
       }
     }
+    // Frames of the review queue: a tick at the foot of the strip, dimmed once done.
+    const queue = state.queue || { items: [], done: new Set() };
+    for (const item of queue.items) {
+      const x = Math.round((item.seconds / total) * width);
+      context.fillStyle = queue.done.has(item.key) ? "#6b7280" : "#ffffff";
+      context.fillRect(x - 2 * ratio, height - 5 * ratio, 4 * ratio, 5 * ratio);
+    }
     canvas.dataset.events = String(state.log.events.length);
+    canvas.dataset.queue = String(queue.items.length);
   }
 
   function markerAt(clientX) {
