@@ -20,7 +20,8 @@ from framewise.synth.layout import Element
 from framewise.synth.script import FieldValue
 
 FORMAT = "framewise-synth-groundtruth"
-GROUNDTRUTH_SCHEMA_VERSION = 1
+GROUNDTRUTH_SCHEMA_VERSION = 2
+"""2 added ``spans[].lines`` (each text line's box); version-1 files still load, without them."""
 SUFFIX = ".groundtruth.json"
 
 
@@ -34,12 +35,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TextLine(_Model):
+    """One line of an element's text and the box it was drawn in (for single-line OCR crops)."""
+
+    text: str
+    box: tuple[int, int, int, int]
+
+
 class Span(_Model):
-    """Frames ``first_frame``..``last_frame`` (inclusive) show the element at ``box``."""
+    """Frames ``first_frame``..``last_frame`` (inclusive) show the element at ``box``.
+
+    ``lines`` holds where each line of the element's text was drawn in those frames (empty in
+    schema-version-1 files).
+    """
 
     first_frame: int = Field(ge=0)
     last_frame: int = Field(ge=0)
     box: tuple[int, int, int, int]
+    lines: list[TextLine] = Field(default_factory=list)
 
 
 class ElementTrack(_Model):
@@ -156,6 +169,18 @@ class GroundTruth(_Model):
                     found[frame].append(Labelled(track.cls, span.box, track.key))
         return found
 
+    def spans_at(self, frames: Sequence[int]) -> dict[int, list[tuple[ElementTrack, Span]]]:
+        """The elements each of ``frames`` shows, with the span (box and text lines) it is in."""
+        wanted = sorted(set(frames))
+        found: dict[int, list[tuple[ElementTrack, Span]]] = {f: [] for f in wanted}
+        for track in self.elements:
+            for span in track.spans:
+                lo = bisect.bisect_left(wanted, span.first_frame)
+                hi = bisect.bisect_right(wanted, span.last_frame)
+                for frame in wanted[lo:hi]:
+                    found[frame].append((track, span))
+        return found
+
     def frame_at(self, seconds: float) -> int:
         """Index of the frame on screen at ``seconds`` (the last one starting at or before it)."""
         return max(0, bisect.bisect_right(self.frame_times, seconds + 1e-6) - 1)
@@ -188,13 +213,21 @@ class SpanRecorder:
                     key=element.key, cls=element.cls, text=element.text, fields=element.fields
                 )
                 self._tracks[element.key] = track
+            lines = [TextLine(text=t, box=b) for t, b in element.lines]
             span = self._open.get(element.key)
-            if span is not None and span.box == element.box and span.last_frame == index - 1:
+            if (
+                span is not None
+                and span.box == element.box
+                and span.lines == lines
+                and span.last_frame == index - 1
+            ):
                 span.last_frame = index
                 continue
             if span is not None:
                 track.spans.append(span)
-            self._open[element.key] = Span(first_frame=index, last_frame=index, box=element.box)
+            self._open[element.key] = Span(
+                first_frame=index, last_frame=index, box=element.box, lines=lines
+            )
         for key in [k for k in self._open if k not in seen]:
             self._tracks[key].spans.append(self._open.pop(key))
 

@@ -43,7 +43,10 @@ def _hud_panel(c: Canvas, screen: Screen, raid: Raid, seconds: float) -> Element
     for line in lines:
         c.text(line.text, line.size, box[2] - c.px(12), y, line.color, anchor="r")
         y += c.measure(line.text, line.size)[1] + c.px(2)
-    return Element(f"h{raid.raid_id}.{ammo}", "gameplay_hud", box, "\n".join(x.text for x in lines))
+    text = "\n".join(x.text for x in lines)
+    return Element(
+        f"h{raid.raid_id}.{ammo}", "gameplay_hud", box, text, {}, c.line_boxes(box, lines)
+    )
 
 
 def visible_kills(raid: Raid, seconds: float) -> list[Kill]:
@@ -70,12 +73,15 @@ def kill_feed(c: Canvas, raid: Raid, seconds: float) -> list[Element]:
         shade(c.image, box, 0.35)
         accent = RED if kill.headshot else GREY
         shade(c.image, (box[0], box[1], box[0] + round(4 * unit), box[3]), 0.2, c.color(accent))
-        c.text(text, size, x2 - pad, y + pad, WHITE, anchor="r")
+        drawn = c.text(text, size, x2 - pad, y + pad, WHITE, anchor="r")
         fields: dict[str, FieldValue] = {
             "enemy_type": kill.enemy_type,
             "weapon": kill.weapon,
             "headshot": kill.headshot,
         }
-        elements.append(Element(f"k{kill.kill_id}", "kill_notification", box, text, fields))
+        element = Element(
+            f"k{kill.kill_id}", "kill_notification", box, text, fields, ((text, drawn),)
+        )
+        elements.append(element)
         y = box[3] + round(6 * unit)
     return elements

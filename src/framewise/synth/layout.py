@@ -28,6 +28,8 @@ class Element:
         box: ``(x1, y1, x2, y2)`` in pixels, clipped to the picture.
         text: The text drawn inside the box, lines top to bottom joined by ``\\n``.
         fields: The values the element shows (``weapon``, ``map_name``, ...).
+        lines: Each line of ``text`` with the box its sprite was drawn in (for OCR crops of
+            single lines); empty where the drawing did not say.
     """
 
     key: str
@@ -35,6 +37,7 @@ class Element:
     box: Box
     text: str
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    lines: tuple[tuple[str, Box], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Canvas:
         self.look = look
         self.height, self.width = image.shape[:2]
         self.unit = self.height / 720.0 * look.scale
+        # Every line drawn in this frame and its box: elements look their lines up here.
+        self.drawn: list[tuple[str, Box]] = []
 
     def px(self, units: float) -> int:
         """``units`` (pixels at 720p, before the visit's scale) in this picture's pixels."""
@@ -85,7 +90,9 @@ class Canvas:
             x -= sprite.width // 2
         elif anchor == "r":
             x -= sprite.width
-        return blit(self.image, sprite, x, y, self.color(color))
+        box = blit(self.image, sprite, x, y, self.color(color))
+        self.drawn.append((text, box))
+        return box
 
     def measure(self, text: str, size: float) -> tuple[int, int]:
         """Width and height of ``text`` at ``size``."""
@@ -123,5 +130,22 @@ class Canvas:
     def element(
         self, key: str, cls: str, box: Box, lines: list[Line], **fields: FieldValue
     ) -> Element:
-        """The labelled element for a box holding ``lines``."""
-        return Element(key, cls, self.clip(box), "\n".join(x.text for x in lines), dict(fields))
+        """The labelled element for a box holding ``lines`` (already drawn inside it)."""
+        box = self.clip(box)
+        text = "\n".join(x.text for x in lines)
+        return Element(key, cls, box, text, dict(fields), self.line_boxes(box, lines))
+
+    def line_boxes(self, box: Box, lines: list[Line]) -> tuple[tuple[str, Box], ...]:
+        """Where each of ``lines`` was drawn inside ``box`` (the latest drawing of its text).
+
+        The same string can be drawn elsewhere in the frame (a map's name in the list and in
+        the chosen map's panel), so only drawings centred inside ``box`` count.
+        """
+        found = []
+        for line in lines:
+            for text, (x1, y1, x2, y2) in reversed(self.drawn):
+                cx, cy = (x1 + x2) // 2, (y1 + y2) // 2
+                if text == line.text and box[0] <= cx < box[2] and box[1] <= cy < box[3]:
+                    found.append((text, (x1, y1, x2, y2)))
+                    break
+        return tuple(found)
