@@ -44,7 +44,11 @@ def review(
         bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")
     ] = False,
 ) -> None:
-    """Review an event log: timeline, keyboard edits, approve, undo; saved at every change."""
+    """Review an event log: timeline, keyboard edits, approve, undo, boxes on added events.
+
+    Every change is saved to the log at once; boxes drawn on the events you add (b) are the
+    labels `framewise export` trains the next model on.
+    """
     from framewise.review import ReviewServer, open_review
 
     session, settings = open_review(

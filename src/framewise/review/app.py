@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -18,7 +19,7 @@ from framewise.core.errors import ConfigError, FramewiseError, InputError
 from framewise.profiles import PROFILES, profile_dir
 from framewise.review import routes_api, routes_files
 from framewise.review.deps import ReviewDeps, ReviewSettings
-from framewise.review.media import Progress, playable_video
+from framewise.review.media import Progress, playable_video, video_size
 from framewise.review.queue import read_queue
 from framewise.review.session import LogChangedError, ReviewSession, UnknownEventError
 
@@ -52,6 +53,16 @@ def create_app(session: ReviewSession, settings: ReviewSettings | None = None) -
     for build in ROUTERS.values():
         app.include_router(build(deps))
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+
+    @app.exception_handler(RequestValidationError)
+    async def _refused_body(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes each bad input, and a NaN or Infinity (which Python's
+        # JSON reader accepts) cannot be written back as JSON: where and why is enough.
+        detail = [
+            {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(FramewiseError)
     async def _framewise_error(request: Request, error: FramewiseError) -> JSONResponse:
@@ -98,6 +109,7 @@ def open_review(
         profile=profile,
         profile_dir=profile_dir(profile) if profile in PROFILES else None,
         queue=queue_path,
+        video_size=video_size(served) if served is not None else None,
     )
     return session, settings
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from framewise.events.sinks import JOURNAL_NAME
+from framewise.review.catalog import BoxCatalog
 from framewise.review.session import ReviewSession
 
 DEFAULT_THRESHOLD = 0.8
@@ -28,6 +30,8 @@ class ReviewSettings:
         profile: Profile whose built-in vocabularies are suggested.
         profile_dir: Profile folder holding an optional ``vocabularies.yaml``.
         queue: The review queue file (``framewise select --out``) given on the command line.
+        video_size: ``(width, height)`` of the video's frames, when known: drawn boxes must
+            lie inside it.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -36,6 +40,7 @@ class ReviewSettings:
     profile: str | None = "tarkov"
     profile_dir: Path | None = None
     queue: Path | None = None
+    video_size: tuple[int, int] | None = None
 
 
 class ReviewDeps:
@@ -44,6 +49,8 @@ class ReviewDeps:
     def __init__(self, session: ReviewSession, settings: ReviewSettings) -> None:
         self._session = session
         self._settings = settings
+        # Read on first use and kept for the server's life (a model load, a journal read).
+        self._catalog = BoxCatalog(session.log_dir / JOURNAL_NAME, session.pipeline_name())
 
     def session(self) -> ReviewSession:
         """Dependency: the log under review."""
@@ -52,6 +59,10 @@ class ReviewDeps:
     def settings(self) -> ReviewSettings:
         """Dependency: how the app serves it."""
         return self._settings
+
+    def catalog(self) -> BoxCatalog:
+        """Dependency: the class names to draw boxes with, and the journaled boxes."""
+        return self._catalog
 
     def same_origin(self, request: Request) -> None:
         """Dependency of every change: refuse requests sent by pages of other sites.

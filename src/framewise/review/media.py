@@ -115,6 +115,22 @@ def video_codec(source: Path) -> str:
         ) from None
 
 
+def video_size(source: Path) -> tuple[int, int] | None:
+    """``(width, height)`` of the first video stream's decoded frames, or ``None`` unknown.
+
+    The size boxes drawn in the review page are measured in (what export cuts images at).
+    """
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.video:
+                return None
+            context = container.streams.video[0].codec_context
+            width, height = int(context.width), int(context.height)
+    except av.error.FFmpegError:
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
 def _open_output(path: str) -> av.container.OutputContainer:
     # The temporary file has no .mp4 ending, so the muxer is named explicitly.
     return av.open(path, "w", format="mp4", options={"movflags": "+faststart"})

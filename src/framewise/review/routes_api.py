@@ -8,19 +8,23 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from framewise.core.events import EventLog
+from framewise.core.events import EventLog, JsonValue
 from framewise.events.sinks import THUMBNAILS
 from framewise.events.thumbnails import ThumbnailWriter, encode_jpeg, shrink
+from framewise.review.boxes import clean_boxes, drawn_labels
+from framewise.review.catalog import BoxCatalog
 from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import grab_frame
 from framewise.review.queue import queue_for_log
 from framewise.review.schemas import (
     ApproveRequest,
+    Boxes,
     BulkRequest,
     ChangeResponse,
     EventPatch,
+    JournaledBoxes,
     MetaResponse,
     NewEvent,
     QueueResponse,
@@ -68,6 +72,19 @@ def _thumbnailer(
     return write
 
 
+def _inside(
+    boxes: Boxes | None, settings: ReviewSettings, subject: str
+) -> list[dict[str, JsonValue]] | None:
+    """The boxes as stored, checked against the video's size when it is known.
+
+    Raises:
+        ConfigError: A box reaches outside the video (answered 422 with the reason).
+    """
+    if boxes is None:
+        return None
+    return clean_boxes([b.as_json() for b in boxes], subject=subject, size=settings.video_size)
+
+
 def build_router(deps: ReviewDeps) -> APIRouter:
     """The ``/api`` routes of one review app."""
     router = APIRouter(prefix="/api", tags=["review"])
@@ -82,9 +99,13 @@ def build_router(deps: ReviewDeps) -> APIRouter:
     def get_meta(
         session: Annotated[ReviewSession, Depends(deps.session)],
         settings: Annotated[ReviewSettings, Depends(deps.settings)],
+        catalog: Annotated[BoxCatalog, Depends(deps.catalog)],
     ) -> MetaResponse:
-        """Threshold, video, frame rate and editing suggestions."""
+        """Threshold, video, frame rate, editing suggestions and the classes to draw boxes of."""
         log = EventLog.model_validate(session.payload())
+        labels = catalog.labels()
+        labels += [name for name in drawn_labels(log.events) if name not in labels]
+        width, height = settings.video_size or (None, None)
         return MetaResponse(
             log_name=session.log_path.name,
             threshold=settings.threshold,
@@ -96,6 +117,26 @@ def build_router(deps: ReviewDeps) -> APIRouter:
             fields_by_type=fields_by_type(log, profile=settings.profile),
             undo_depth=session.undo_depth,
             queue_url=QUEUE_URL if settings.queue is not None else None,
+            box_labels=labels,
+            video_width=width,
+            video_height=height,
+        )
+
+    @router.get("/journal-boxes")
+    def get_journal_boxes(
+        catalog: Annotated[BoxCatalog, Depends(deps.catalog)],
+        seconds: Annotated[float, Query(ge=0)],
+    ) -> JournaledBoxes:
+        """The model's boxes on the journaled frame nearest ``seconds`` (none within 1 s: [])."""
+        found = catalog.frame(seconds)
+        if found is None:
+            return JournaledBoxes(seconds=None, boxes=[])
+        return JournaledBoxes(
+            seconds=found.seconds,
+            boxes=[
+                {"label": label, "confidence": round(score, 3), "xyxy": [x1, y1, x2, y2]}
+                for label, score, x1, y1, x2, y2 in found.rows
+            ],
         )
 
     @router.get(QUEUE_URL.removeprefix("/api"), response_model=QueueResponse)
@@ -113,14 +154,18 @@ def build_router(deps: ReviewDeps) -> APIRouter:
 
     @router.patch("/events/{event_id}", response_model=ChangeResponse, dependencies=guarded)
     def patch_event(
-        event_id: str, patch: EventPatch, session: Annotated[ReviewSession, Depends(deps.session)]
+        event_id: str,
+        patch: EventPatch,
+        session: Annotated[ReviewSession, Depends(deps.session)],
+        settings: Annotated[ReviewSettings, Depends(deps.settings)],
     ) -> Response:
-        """Edit an event's type, data fields or time."""
+        """Edit an event's type, data fields, time, or the boxes drawn on an added event."""
         event = session.update(
             event_id,
             type_=patch.type,
             data=patch.data,
             video_offset_seconds=patch.video_offset_seconds,
+            boxes=_inside(patch.boxes, settings, event_id),
         )
         return _changed(session, [event.event_id])
 
@@ -137,13 +182,15 @@ def build_router(deps: ReviewDeps) -> APIRouter:
         session: Annotated[ReviewSession, Depends(deps.session)],
         settings: Annotated[ReviewSettings, Depends(deps.settings)],
     ) -> Response:
-        """Add an event the model missed."""
+        """Add an event the model missed (with the boxes drawn on its frame)."""
+        boxes = _inside(new.boxes, settings, "new event")
         event = session.add(
             new.type,
             new.video_offset_seconds,
             new.data,
             new.confidence,
             thumbnail=_thumbnailer(session, settings, new.video_offset_seconds),
+            boxes=boxes,
         )
         return _changed(session, [event.event_id], 201)
 

@@ -23,6 +23,7 @@ STATIC_FILES = {
     "editor.js": "text/javascript; charset=utf-8",
     "timeline.js": "text/javascript; charset=utf-8",
     "queue.js": "text/javascript; charset=utf-8",
+    "boxes.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 """The page's assets (package folder ``review/static``) and their media types."""

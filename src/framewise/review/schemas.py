@@ -4,30 +4,69 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from framewise.core.events import JsonValue
+from framewise.review.boxes import MAX_BOXES, MAX_LABEL, xyxy_problem
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class DrawnBox(_Body):
+    """A box a reviewer drew: a class name and ``[x1, y1, x2, y2]`` in video pixels.
+
+    Whether it lies inside the video is checked against the video's size by the route (the
+    size is the server's, not the request's).
+    """
+
+    label: str = Field(min_length=1, max_length=MAX_LABEL)
+    xyxy: list[float] = Field(min_length=4, max_length=4)
+
+    @field_validator("label")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a box needs a class name")
+        return value.strip()
+
+    @field_validator("xyxy")
+    @classmethod
+    def _ordered(cls, value: list[float]) -> list[float]:
+        problem = xyxy_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    def as_json(self) -> dict[str, JsonValue]:
+        """The box as stored in the log."""
+        return {"label": self.label, "xyxy": list(self.xyxy)}
+
+
+Boxes = list[DrawnBox]
+
+
 class EventPatch(_Body):
-    """Changes to one event; absent fields stay as they are, a ``null`` data value is removed."""
+    """Changes to one event; absent fields stay as they are, a ``null`` data value is removed.
+
+    ``boxes`` replaces the boxes drawn on an event a reviewer added (``[]`` removes them).
+    """
 
     type: str | None = Field(default=None, min_length=1, max_length=100)
     data: dict[str, JsonValue] | None = None
     video_offset_seconds: float | None = Field(default=None, ge=0)
+    boxes: Boxes | None = Field(default=None, max_length=MAX_BOXES)
 
 
 class NewEvent(_Body):
-    """An event the model missed, added at a time of the video."""
+    """An event the model missed, added at a time of the video, with the boxes drawn on it."""
 
     type: str = Field(min_length=1, max_length=100)
     video_offset_seconds: float = Field(ge=0)
     data: dict[str, JsonValue] = Field(default_factory=dict)
     confidence: float = Field(default=1.0, ge=0, le=1)
+    boxes: Boxes | None = Field(default=None, max_length=MAX_BOXES)
 
 
 class ApproveRequest(_Body):
@@ -80,6 +119,16 @@ class MetaResponse(BaseModel):
     fields_by_type: dict[str, list[str]]
     undo_depth: int
     queue_url: str | None = None
+    box_labels: list[str] = Field(default_factory=list)
+    video_width: int | None = None
+    video_height: int | None = None
+
+
+class JournaledBoxes(BaseModel):
+    """The model's boxes on the sampled frame nearest a time (``seconds``: that frame's)."""
+
+    seconds: float | None
+    boxes: list[dict[str, Any]]
 
 
 class QueueEntry(BaseModel):

@@ -8,7 +8,8 @@ Touched events get ``manually_reviewed: true`` and keep, in ``original``, the va
 before the first touch; the log's metadata gets ``manually_reviewed: true``. Deleted model
 events are not lost: they move to the log's ``deleted_events`` list (an extra top-level field
 that readers keep and importers ignore), because a deleted false positive is exactly what the
-training loop needs.
+training loop needs. Events a reviewer added (false negatives) may carry the boxes drawn on
+their frame, in their ``boxes`` field (:mod:`framewise.review.boxes`): the labels export uses.
 
 Example:
     >>> session = ReviewSession.open("run/events.json")  # doctest: +SKIP
@@ -20,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError, InputError
 from framewise.core.events import Event, EventLog, JsonValue
 from framewise.events.log import read_event_log
+from framewise.review.boxes import clean_boxes, set_boxes
 
 UNDO_DEPTH = 500
 """Changes that can be undone (each keeps one copy of the events)."""
@@ -123,6 +125,10 @@ class ReviewSession:
         """The recording named in the log's metadata (as written, possibly relative)."""
         return self._log.metadata.video_path
 
+    def pipeline_name(self) -> str | None:
+        """The name of the pipeline that wrote the log (a bundled profile's, or another)."""
+        return self._log.metadata.pipeline
+
     def nominal_fps(self) -> float:
         """Frames per second of the video, from the log's metadata (for frame numbers)."""
         meta = self._log.metadata
@@ -139,18 +145,32 @@ class ReviewSession:
         type_: str | None = None,
         data: dict[str, JsonValue] | None = None,
         video_offset_seconds: float | None = None,
+        boxes: Sequence[Mapping[str, Any]] | None = None,
     ) -> Event:
-        """Change an event's type, data fields (``None`` removes a field) or time.
+        """Change an event's type, data fields (``None`` removes a field), time or boxes.
+
+        ``boxes`` replaces the boxes drawn on an event a reviewer added (``[]`` removes
+        them); see :mod:`framewise.review.boxes`.
 
         Raises:
             UnknownEventError: No event has that id.
-            ConfigError: An empty type or a negative time.
+            ConfigError: An empty type, a negative time, a bad box, or boxes on an event
+                the model found (export labels those with the model's own boxes).
         """
         if type_ is not None and not type_.strip():
             raise ConfigError("an event type cannot be empty", subject=event_id)
+        drawn = clean_boxes(boxes, subject=event_id) if boxes is not None else None
         with self._change():
             event = self._editable(event_id)
+            if drawn is not None and not event.added_by_reviewer:
+                raise ConfigError(
+                    "boxes can be drawn only on events a reviewer added",
+                    subject=event_id,
+                    hint="export labels a model event's frame with the model's own boxes",
+                )
             _touch(event)
+            if drawn is not None:
+                set_boxes(event, drawn)
             if type_ is not None:
                 event.type = type_.strip()
             if data is not None:
@@ -172,7 +192,7 @@ class ReviewSession:
         data: dict[str, JsonValue] | None = None,
         confidence: float = 1.0,
         thumbnail: Callable[[str], str | None] | None = None,
-        boxes: Sequence[dict[str, JsonValue]] | None = None,
+        boxes: Sequence[Mapping[str, Any]] | None = None,
     ) -> Event:
         """Add an event a model missed, at ``video_offset_seconds`` of the video.
 
@@ -187,10 +207,11 @@ class ReviewSession:
                 path relative to the log's folder (or ``None`` without one).
 
         Raises:
-            ConfigError: An empty type or a time outside the video.
+            ConfigError: An empty type, a time outside the video or a bad box.
         """
         if not type_.strip():
             raise ConfigError("an event type cannot be empty", subject="new event")
+        drawn = clean_boxes(boxes or [], subject="new event")
         with self._change():
             taken = {e.event_id for e in self._log.events} | {
                 str(d.get("event_id")) for d in self._deleted()
@@ -210,8 +231,7 @@ class ReviewSession:
                 approved=True,
                 added_by_reviewer=True,
             )
-            if boxes:
-                event.boxes = [dict(box) for box in boxes]  # type: ignore[attr-defined]
+            set_boxes(event, drawn)
             self._move(event, video_offset_seconds)
             if thumbnail is not None:
                 event.thumbnail = thumbnail(event.event_id)

@@ -78,3 +78,21 @@ def steady(
 ) -> list[tuple[float, Sequence[Detection]]]:
     """``count`` frames ``step`` seconds apart, each with one ``name`` box at ``confidence``."""
     return [(round(start + i * step, 3), [(name, confidence)]) for i in range(count)]
+
+
+def write_journal(
+    folder: Path, frames: Sequence[tuple[float, Sequence[Detection]]], *, fps: float = 10.0
+) -> Path:
+    """Write ``folder/journal.jsonl`` alone (beside an existing log); returns its path.
+
+    Args:
+        folder: The log's folder.
+        frames: ``(seconds, detections)`` per sampled frame, in time order.
+        fps: The video's frame rate, for the frames' index hints.
+    """
+    path = folder / JOURNAL_NAME
+    writer = JournalWriter(path)
+    for seconds, found in frames:
+        writer.write(JournalEntry(round(seconds * fps), seconds, detections(*found)))
+    writer.close()
+    return path

@@ -2,7 +2,8 @@
 // JavaScript modules, no build step, nothing loaded from anywhere but this server. Every change
 // goes to the API, which saves the log before answering with the whole log; the page then
 // redraws from that answer, so it always shows what the file holds.
-import { $, colorOf, formatOffset, h, wallTime } from "./dom.js";
+import { createBoxes } from "./boxes.js";
+import { $, colorOf, detailText, formatOffset, h, wallTime } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { createQueue } from "./queue.js";
 import { createTimeline } from "./timeline.js";
@@ -49,6 +50,15 @@ const editor = createEditor({
   state, player, byId,
   render: () => render(),
   change: (...args) => change(...args),
+  drawBoxes: () => boxes.start("new"),
+});
+const boxes = createBoxes({
+  state, player, byId,
+  seek: (seconds) => seekTo(seconds),
+  change: (...args) => change(...args),
+  status: (...args) => status(...args),
+  render: () => render(),
+  focusEditor: () => editor.focusEditor(),
 });
 
 // ---- API ------------------------------------------------------------------------------
@@ -63,8 +73,7 @@ async function api(method, url, body) {
     const payload = await response.json().catch(() => ({}));
     // 409 with a log: nothing to undo (not an error); 409 without: the file changed on disk.
     if (!response.ok && !(response.status === 409 && payload.log)) {
-      const detail = typeof payload.detail === "string"
-        ? payload.detail : JSON.stringify(payload.detail || response.statusText);
+      const detail = detailText(payload.detail, response.statusText);
       status(`not saved: ${detail}`, true);
       throw new Error(detail);
     }
@@ -110,6 +119,8 @@ function computeOrder() {
 }
 
 function setCurrent(id, { seek = true } = {}) {
+  // Another event: the boxes being drawn belong to the frame being left.
+  if (boxes.active() && id !== state.current) boxes.cancel();
   state.current = id;
   const event = id ? byId(id) : null;
   if (event && seek) seekTo(event.video_offset_seconds);
@@ -238,14 +249,17 @@ function row(event) {
   const thumb = event.thumbnail
     ? h("img", { class: "thumb", loading: "lazy", alt: "", src: `/thumbs/${event.thumbnail.split("/").map(encodeURIComponent).join("/")}` })
     : h("div", { class: "thumb none" }, isNew ? "new" : "no thumbnail");
-  const flags = [event.added_by_reviewer && "added", event.manually_reviewed && !event.added_by_reviewer && "reviewed"]
+  const drawn = (event.boxes || []).length;
+  const flags = [event.added_by_reviewer && "added", event.manually_reviewed && !event.added_by_reviewer && "reviewed",
+    drawn && `${drawn} box${drawn > 1 ? "es" : ""}`]
     .filter(Boolean).join(" · ");
+  const drawButton = isNew ? null : boxes.button(event, () => setCurrent(event.event_id, { seek: false }));
   const line1 = h("div", { class: "line1" },
     h("span", { class: "type", style: `--c:${colorOf(event.type)}` }, event.type),
     h("span", { class: "conf", title: "confidence" }, event.confidence.toFixed(2)),
     isNew ? null : h("span", { class: "wall", title: event.timestamp }, wallTime(event.timestamp)),
     h("span", { class: "offset", title: "video offset" }, formatOffset(event.video_offset_seconds)),
-    flags ? h("span", { class: "flags" }, flags) : null);
+    flags ? h("span", { class: "flags" }, flags) : null, drawButton);
   const editing = state.editing === event.event_id;
   const body = h("div", { class: "body" }, line1,
     editing ? editor.editorFor(event, isNew)
@@ -301,6 +315,7 @@ function renderCurrent() {
     cached.node.classList.add("current");
     cached.node.scrollIntoView({ block: "nearest" });
   }
+  boxes.paint();
 }
 
 function renderCounts() {
@@ -317,6 +332,7 @@ function renderCounts() {
 const KEYS = {
   j: () => step(1), k: () => step(-1), e: editor.startEdit, d: deleteCurrent, a: approveCurrent,
   n: editor.startNew, x: () => toggleSelect(state.current), u: undo, t: retimeCurrent,
+  b: () => boxes.toggle(),
   q: () => queue.next(),
   A: () => bulk("approve", "selection"), D: () => bulk("delete", "selection"),
   f: () => {
@@ -337,6 +353,14 @@ document.addEventListener("keydown", (e) => {
   const typing = e.target.matches
     && e.target.matches("input:not([type=checkbox]), select, textarea, button[type=submit]");
   if (typing || e.altKey || e.metaKey) return;
+  if (boxes.active()) {
+    // Draw mode owns the keyboard: other keys would move the player off the event's frame.
+    if (e.ctrlKey || !boxes.handles(e.key)) return;
+    e.preventDefault();
+    const { key, shiftKey } = e;
+    state.chain = state.chain.then(() => boxes.key({ key, shiftKey })).catch(() => {});
+    return;
+  }
   if (e.ctrlKey) {
     if (e.key === "z") { e.preventDefault(); undo(); }
     return;
@@ -363,10 +387,11 @@ $("clear-selection").addEventListener("click", () => { state.selected.clear(); r
 for (const button of document.querySelectorAll("[data-bulk]")) {
   button.addEventListener("click", () => bulk(button.dataset.bulk, button.dataset.target).catch(() => {}));
 }
-player.addEventListener("timeupdate", timeline.playhead);
-player.addEventListener("seeked", timeline.playhead);
-player.addEventListener("loadedmetadata", () => timeline.render());
-window.addEventListener("resize", () => timeline.render());
+for (const name of ["timeupdate", "seeked"]) {
+  player.addEventListener(name, () => { timeline.playhead(); boxes.paint(); });
+}
+player.addEventListener("loadedmetadata", () => { timeline.render(); boxes.paint(); });
+window.addEventListener("resize", () => { timeline.render(); boxes.paint(); });
 
 async function start() {
   const [meta, log] = await Promise.all([api("GET", "/api/meta"), api("GET", "/api/log")]);

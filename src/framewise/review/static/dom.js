@@ -50,3 +50,12 @@ export function wallTime(iso) {
   const match = /T(\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(iso);
   return match ? `${match[1]}Z` : iso;
 }
+
+// The API's "detail": a one-line error, or the fields of a refused request and why.
+export function detailText(detail, fallback) {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+  }
+  return JSON.stringify(detail || fallback);
+}

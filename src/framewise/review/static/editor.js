@@ -2,7 +2,8 @@
 // event at the player's current time. Enter saves, Escape cancels, Tab moves between fields.
 import { $, h } from "./dom.js";
 
-export function createEditor({ state, player, byId, render, change }) {
+// drawBoxes(): enter draw mode on the new event's frame (boxes.js).
+export function createEditor({ state, player, byId, render, change, drawBoxes }) {
   function coerce(text, previous) {
     if (typeof previous === "boolean" || (previous === undefined && /^(true|false)$/i.test(text))) {
       return /^(true|1|yes|y)$/i.test(text.trim());
@@ -32,12 +33,23 @@ export function createEditor({ state, player, byId, render, change }) {
         list: datalistId(key), "aria-label": key })));
     const newKey = h("input", { name: "new-key", placeholder: "field", "aria-label": "new field name" });
     const newValue = h("input", { name: "new-value", placeholder: "value", "aria-label": "new field value" });
+    const drawn = (event.boxes || []).length;
+    const draw = isNew ? h("button", { type: "button", class: "draw-boxes",
+      title: "draw the missed object's box on this frame (saved with the event)" },
+    drawn ? `Draw box (${drawn})` : "Draw box") : null;
     const form = h("form", { class: "editor", autocomplete: "off" },
       h("label", {}, "type", typeInput), inputs,
       h("label", {}, "+ field", newKey), h("label", {}, "value", newValue),
       h("span", { class: "actions" },
         h("button", { type: "submit" }, isNew ? "Add" : "Save"),
-        h("button", { type: "button", class: "cancel" }, "Cancel")));
+        h("button", { type: "button", class: "cancel" }, "Cancel"), draw));
+    if (draw) {
+      draw.addEventListener("click", () => {
+        // Keep what was typed: the form is drawn again from the draft.
+        state.draft = { ...event, type: typeInput.value.trim() || event.type, data: readFields(form, {}) };
+        drawBoxes();
+      });
+    }
     if (isNew) {
       // A new event takes the fields usual for its type: redraw them when the type changes
       // (on Tab out of the type, so the caret lands in the first field of the new type).
@@ -79,9 +91,10 @@ export function createEditor({ state, player, byId, render, change }) {
     state.editing = null;
     state.draft = null;
     if (isNew) {
-      await change("POST", "/api/events", {
-        type, video_offset_seconds: event.video_offset_seconds, data,
-      }, (result) => { state.current = result.changed[0]; state.lastAddedType = type; });
+      const body = { type, video_offset_seconds: event.video_offset_seconds, data };
+      if (event.boxes && event.boxes.length) body.boxes = event.boxes;
+      await change("POST", "/api/events", body,
+        (result) => { state.current = result.changed[0]; state.lastAddedType = type; });
     } else {
       const patch = { data };
       if (type !== event.type) patch.type = type;
@@ -132,5 +145,5 @@ export function createEditor({ state, player, byId, render, change }) {
     $("datalists").replaceChildren(...lists);
   }
 
-  return { editorFor, startEdit, startNew, buildDatalists };
+  return { editorFor, startEdit, startNew, buildDatalists, focusEditor };
 }
