@@ -14,9 +14,13 @@ import typer
 from framewise import __version__
 from framewise.cli import (
     demo,
+    export_commands,
+    label_commands,
     live_commands,
+    ocr_commands,
     process,
     review_commands,
+    select_commands,
     store_commands,
     synth_commands,
     train_commands,
@@ -60,6 +64,10 @@ review_commands.register(app)
 live_commands.register(app)
 synth_commands.register(app)
 train_commands.register(app)
+export_commands.register(app)
+label_commands.register(app)
+select_commands.register(app)
+ocr_commands.register(app)
 demo.register(app)
 
 

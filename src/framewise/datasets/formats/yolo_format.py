@@ -69,6 +69,10 @@ def write_yolo(labels: LabelSet, out: Path, overwrite: bool = False) -> Path:
         (out / "labels" / split).mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = {"path": str(out.resolve())}
     data.update({split: f"images/{split}" for split in splits})
+    if not labels.in_split("val") and labels.in_split("train"):
+        # One session only: Ultralytics needs a val split, and an empty one stops training.
+        log.warning("no val images (one session?): data.yaml validates on train")
+        data["val"] = "images/train"
     data["names"] = dict(enumerate(names))
     data_yaml = out / DATA_YAML
     write_text(data_yaml, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
