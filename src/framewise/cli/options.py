@@ -35,12 +35,16 @@ def parse_start_time(text: str | None) -> datetime | None:
 
 
 def load_pipeline_option(
-    profile: str | None, config: Path | None, detection_fps: float | None
+    profile: str | None,
+    config: Path | None,
+    detection_fps: float | None,
+    model: Path | None = None,
 ) -> PipelineConfig:
-    """The pipeline of ``--profile`` or ``--config``, with ``--detection-fps`` applied.
+    """The pipeline of ``--profile`` or ``--config``, with ``--detection-fps`` and ``--model``.
 
     Raises:
-        ConfigError: Neither or both were given, or the file is invalid.
+        ConfigError: Neither or both were given, the file is invalid, or ``--model`` is given
+            to a pipeline without a ``yolo_onnx`` detector.
     """
     if (profile is None) == (config is None):
         raise ConfigError(
@@ -48,7 +52,28 @@ def load_pipeline_option(
             hint="e.g. --profile tarkov, or --config my_pipeline.yaml",
         )
     loaded = load_pipeline(config if config is not None else profile_pipeline(profile or ""))
+    if model is not None:
+        loaded = with_model(loaded, model)
     if detection_fps is None:
         return loaded
     source = loaded.source.model_copy(update={"detection_fps": detection_fps})
     return loaded.model_copy(update={"source": source})
+
+
+def with_model(pipeline: PipelineConfig, model: Path) -> PipelineConfig:
+    """``pipeline`` with its ``yolo_onnx`` detector running ``model`` instead (e.g. a retrain).
+
+    Raises:
+        ConfigError: The pipeline has no ``yolo_onnx`` detector, or ``model`` is no file.
+    """
+    if not model.is_file():
+        raise ConfigError("no such model file", subject=model, hint="pass an exported .onnx")
+    detectors = list(pipeline.detectors)
+    for n, detector in enumerate(detectors):
+        if detector.kind == "yolo_onnx":
+            detectors[n] = detector.model_copy(update={"model": model.resolve()})
+            return pipeline.model_copy(update={"detectors": detectors})
+    raise ConfigError(
+        "--model replaces a yolo_onnx detector, and this pipeline has none",
+        hint="edit the model path in the pipeline YAML instead",
+    )

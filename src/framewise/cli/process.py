@@ -65,6 +65,12 @@ def process_command(
             help="Detector confidence threshold (default: the pipeline's).",
         ),
     ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model", help="Run this ONNX model in the pipeline's yolo_onnx detector instead."
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Process again even where a complete log exists.")
     ] = False,
@@ -90,7 +96,7 @@ def process_command(
             "--start-time applies to one video",
             hint="drop it; each file's own creation_time or mtime is used",
         )
-    pipeline_config = load_pipeline_option(profile, config, detection_fps)
+    pipeline_config = load_pipeline_option(profile, config, detection_fps, model)
     if video is not None:
         videos = [video]
     else:

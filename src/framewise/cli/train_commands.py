@@ -9,8 +9,11 @@ from typing import Annotated
 
 import typer
 
-from framewise.core.errors import InputNotFoundError
+from framewise.cli.options import load_pipeline_option, with_model
+from framewise.core.errors import ConfigError, InputNotFoundError
 from framewise.events.evaluate import EvalReport, evaluate, read_events
+from framewise.profiles import PROFILES, profile_weights
+from framewise.training.versions import INDEX, next_version_dir, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
 
 train_app = typer.Typer(
@@ -21,11 +24,23 @@ train_app = typer.Typer(
 @train_app.command("yolo")
 def train_yolo_command(
     data: Annotated[Path, typer.Option("--data", help="The dataset's data.yaml (YOLO format).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder.")] = Path("runs/yolo"),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run folder (default: runs/yolo).")
+    ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(
+            "--models",
+            help="A models folder: the run becomes its next version (v1, v2, ...), recorded "
+            "with its parent and metrics in versions.json beside the earlier ones.",
+        ),
+    ] = None,
     start: Annotated[
         str,
         typer.Option(
-            "--from", help="Continue from this .pt (default: YOLO11n from its YAML, no weights)."
+            "--from",
+            help="Continue from this .pt, or from a profile's shipped model (e.g. tarkov); "
+            "default: YOLO11n from its YAML, no weights.",
         ),
     ] = ARCHITECTURE,
     epochs: Annotated[int, typer.Option("--epochs", min=1)] = 30,
@@ -41,6 +56,14 @@ def train_yolo_command(
     ] = "cpu",
     workers: Annotated[int, typer.Option("--workers", min=0)] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    warmup_epochs: Annotated[
+        float | None,
+        typer.Option(
+            "--warmup-epochs",
+            min=0.0,
+            help="Learning-rate warm-up (default: 3 from scratch, 0 when continuing --from).",
+        ),
+    ] = None,
     finish: Annotated[
         bool,
         typer.Option(
@@ -53,7 +76,16 @@ def train_yolo_command(
     """Train a YOLO detector, export it to ONNX, check the export, write its model card."""
     from framewise.training.yolo import finish_run, train_yolo
 
-    settings = TrainSettings(data, out, start, epochs, imgsz, batch, device, workers, seed)
+    if out is not None and models is not None and not finish:
+        raise ConfigError("give --out or --models, not both", hint="--models picks the folder")
+    if start in PROFILES:
+        start = str(profile_weights(start))
+    if out is None:
+        out = _latest_version(models) if finish and models else None
+        out = out or (next_version_dir(models) if models is not None else Path("runs/yolo"))
+    settings = TrainSettings(
+        data, out, start, epochs, imgsz, batch, device, workers, seed, warmup_epochs=warmup_epochs
+    )
     if finish:
         best = out / "ultralytics" / "weights" / "best.pt"
         if not best.is_file():
@@ -79,6 +111,18 @@ def train_yolo_command(
         f"{'same detections' if parity.ok else 'DIFFERENT'}"
     )
     typer.echo(f"model: {result.onnx}\ncard:  {result.run_dir / 'MODEL_CARD.md'}")
+    if models is not None:
+        entry = record_version(
+            result.run_dir, parent=start, data=data, command=result.command, metrics=m
+        )
+        typer.echo(f"version {entry['version']} recorded in {models / INDEX}")
+
+
+def _latest_version(models: Path) -> Path | None:
+    """The newest version folder (what --finish completes)."""
+    newest = next_version_dir(models)
+    number = int(newest.name[1:]) - 1
+    return models / f"v{number}" if number > 0 else None
 
 
 def _trained_seconds(out: Path) -> float:
@@ -119,20 +163,121 @@ def _print(report: EvalReport) -> None:
 
 
 def eval_command(
-    events: Annotated[Path, typer.Argument(help="The event log to score.")],
-    truth: Annotated[Path, typer.Argument(help="Ground truth (e.g. from framewise synth).")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="EVENTS.json GROUNDTRUTH.json: the event log to score and its truth."),
+    ] = None,
+    models: Annotated[
+        list[Path] | None,
+        typer.Option("--model", help="Compare models instead: an ONNX model (give two or more)."),
+    ] = None,
+    sessions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--session",
+            help="A held-back video with its ground truth beside it (NAME.groundtruth.json); "
+            "every --model runs on every --session.",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="The pipeline the models run in.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="A pipeline YAML (instead of --profile).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where comparison runs are kept.")
+    ] = Path("runs/compare"),
     tolerance: Annotated[
         float,
         typer.Option("--tolerance", min=0.0, help="Largest time difference for a match, seconds."),
     ] = 2.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Match events to ground truth: recall, precision, time error, field accuracy."""
-    report = evaluate(read_events(events), read_events(truth), tolerance=tolerance)
+    """Score an event log against ground truth, or compare models on the same sessions.
+
+    Scores: per-type recall and precision, time error, field accuracy. With --model (two or
+    more) and --session, each model runs the same pipeline over the same held-back sessions
+    and the command says which is better (F1 of recall and precision, then field accuracy).
+    """
+    if models:
+        _compare(models, sessions or [], profile, config, out, tolerance, as_json)
+        return
+    if not files or len(files) != 2:
+        raise ConfigError(
+            "give EVENTS.json and GROUNDTRUTH.json, or --model A --model B --session VIDEO",
+            hint="see `framewise eval --help`",
+        )
+    report = evaluate(read_events(files[0]), read_events(files[1]), tolerance=tolerance)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
     else:
         _print(report)
+
+
+def _compare(
+    models: list[Path],
+    sessions: list[Path],
+    profile: str | None,
+    config: Path | None,
+    out: Path,
+    tolerance: float,
+    as_json: bool,
+) -> None:
+    from framewise.pipeline.compare import compare_models, verdict
+    from framewise.synth.groundtruth import groundtruth_path
+
+    if len(models) < 2 or not sessions:
+        raise ConfigError(
+            "a comparison needs two or more --model and at least one --session",
+            hint="e.g. --model v1/model.onnx --model v2/model.onnx --session held_out.mkv",
+        )
+    pairs = []
+    for video in sessions:
+        truth = groundtruth_path(video)
+        if not truth.is_file():
+            raise InputNotFoundError(
+                "no ground truth beside this session",
+                subject=truth,
+                hint="compare on sessions rendered by `framewise synth`",
+            )
+        pairs.append((video, truth))
+    pipeline = load_pipeline_option(profile or (None if config else "tarkov"), config, None)
+    scores = compare_models(
+        pipeline,
+        models,
+        pairs,
+        out,
+        with_model=with_model,
+        tolerance=tolerance,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    if as_json:
+        payload = {
+            "models": [
+                {
+                    "model": str(s.model),
+                    "label": s.label,
+                    "f1": s.report.f1(),
+                    "field_accuracy": s.field_accuracy(),
+                    **s.report.as_dict(),
+                }
+                for s in scores
+            ],
+            "best": scores[0].label,
+            "verdict": verdict(scores),
+        }
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    typer.echo(f"{'model':<16} {'recall':>7} {'precision':>9} {'F1':>6} {'fields':>7} {'p95 s':>6}")
+    for score in scores:
+        overall = score.report.overall()
+        typer.echo(
+            f"{score.label:<16} {overall.recall:>7.3f} {overall.precision:>9.3f} "
+            f"{score.report.f1():>6.3f} {score.field_accuracy():>7.3f} "
+            f"{score.report.time_error()['p95']:>6.2f}"
+        )
+    typer.echo(verdict(scores))
 
 
 def register(app: typer.Typer) -> None:

@@ -79,6 +79,30 @@ class EvalReport:
             total.matched += score.matched
         return total
 
+    def f1(self) -> float:
+        """Harmonic mean of overall recall and precision: one figure to rank models by."""
+        total = self.overall()
+        both = total.recall + total.precision
+        return 2 * total.recall * total.precision / both if both else 0.0
+
+    @classmethod
+    def combined(cls, reports: list[EvalReport]) -> EvalReport:
+        """Several sessions' reports as one (counts add up; errors pool)."""
+        merged = cls(reports[0].tolerance if reports else 0.0, {}, {}, [])
+        for report in reports:
+            for kind, score in report.types.items():
+                into = merged.types.setdefault(kind, TypeScore())
+                into.truth += score.truth
+                into.detected += score.detected
+                into.matched += score.matched
+            for name, got in report.fields.items():
+                field_into = merged.fields.setdefault(name, FieldScore())
+                field_into.compared += got.compared
+                field_into.correct += got.correct
+                field_into.wrong += got.wrong
+            merged.time_errors += report.time_errors
+        return merged
+
     def time_error(self) -> dict[str, float]:
         """Median, p95 and max absolute time error of matched events, in seconds."""
         errors = sorted(self.time_errors)
@@ -142,6 +166,40 @@ def evaluate(
     scores: dict[str, FieldScore] = {}
     errors: list[float] = []
     kinds = {e.type for e in [*detected, *truth]} - IGNORED_TYPES
+    pairs = match_events(detected, truth, tolerance=tolerance)
+    for found, true in pairs:
+        errors.append(abs(found.video_offset_seconds - true.video_offset_seconds))
+        for name, value in true.data.items():
+            if (fields is None and name in ("from_state", "to_state")) or (
+                fields is not None and name not in fields
+            ):
+                continue
+            score = scores.setdefault(name, FieldScore())
+            score.compared += 1
+            got = found.data.get(name)
+            if _same(value, got):
+                score.correct += 1
+            else:
+                score.wrong.append((value, got))
+    for kind in sorted(kinds):
+        matched = sum(1 for _, true in pairs if true.type == kind)
+        types[kind] = TypeScore(
+            sum(1 for e in truth if e.type == kind),
+            sum(1 for e in detected if e.type == kind),
+            matched,
+        )
+    return EvalReport(tolerance, types, scores, errors)
+
+
+def match_events(
+    detected: Sequence[Event], truth: Sequence[Event], *, tolerance: float = 2.0
+) -> list[tuple[Event, Event]]:
+    """Pairs ``(detected, true)`` of the same type, closest in time first, each used once.
+
+    Review aids (``IGNORED_TYPES``) are never paired.
+    """
+    matched: list[tuple[Event, Event]] = []
+    kinds = {e.type for e in [*detected, *truth]} - IGNORED_TYPES
     for kind in sorted(kinds):
         found = [e for e in detected if e.type == kind]
         true = [e for e in truth if e.type == kind]
@@ -153,26 +211,13 @@ def evaluate(
         )
         used_d: set[int] = set()
         used_t: set[int] = set()
-        for gap, i, j in pairs:
+        for _, i, j in pairs:
             if i in used_d or j in used_t:
                 continue
             used_d.add(i)
             used_t.add(j)
-            errors.append(gap)
-            for name, value in true[j].data.items():
-                if (fields is None and name in ("from_state", "to_state")) or (
-                    fields is not None and name not in fields
-                ):
-                    continue
-                score = scores.setdefault(name, FieldScore())
-                score.compared += 1
-                got = found[i].data.get(name)
-                if _same(value, got):
-                    score.correct += 1
-                else:
-                    score.wrong.append((value, got))
-        types[kind] = TypeScore(len(true), len(found), len(used_t))
-    return EvalReport(tolerance, types, scores, errors)
+            matched.append((found[i], true[j]))
+    return matched
 
 
 def read_events(path: str | Path) -> list[Event]:

@@ -44,3 +44,19 @@ def profile_pipeline(name: str) -> Path:
             hint="use --config with your own pipeline YAML",
         )
     return path
+
+
+def profile_weights(name: str) -> Path:
+    """The PyTorch weights of profile ``name``'s model: where a retrain continues from.
+
+    Raises:
+        ConfigError: No such profile, or it ships no weights.
+    """
+    found = sorted((profile_dir(name) / "model").glob("*.pt"))
+    if not found:
+        raise ConfigError(
+            f"profile {name!r} ships no .pt weights to continue from",
+            subject=profile_dir(name) / "model",
+            hint="pass --from with a .pt written by `framewise train yolo`",
+        )
+    return found[0]
