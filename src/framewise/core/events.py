@@ -16,6 +16,9 @@ from framewise.core.time import format_iso8601, utc
 
 SCHEMA_VERSION = 1
 
+DELETED_EVENTS_KEY = "deleted_events"
+"""Top-level list of the events a reviewer deleted (false positives the training loop needs)."""
+
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 UtcDatetime = Annotated[datetime, PlainSerializer(format_iso8601, return_type=str)]

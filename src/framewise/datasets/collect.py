@@ -29,7 +29,7 @@ import cv2
 
 from framewise.core.atomic import write_bytes
 from framewise.core.errors import ConfigError, InputNotFoundError, OutputError
-from framewise.core.events import Event, EventLog
+from framewise.core.events import DELETED_EVENTS_KEY, Event, EventLog
 from framewise.datasets.labels import Box, LabelledImage, LabelSet, Origin
 from framewise.datasets.yolo import split_sessions
 from framewise.events.journal import JournalEntry, read_journal
@@ -39,7 +39,6 @@ from framewise.sources.stills import pictures_at
 
 log = logging.getLogger(__name__)
 
-DELETED_KEY = "deleted_events"
 NEGATIVE_CLEARANCE_S = 2.0
 """A negative is at least this far from any event and any detection-bearing frame."""
 
@@ -253,7 +252,7 @@ def _wanted(
             continue
         if reason is not None:
             wanted[at].task = Task(session, name, at, reason, event.event_id, event.type)
-    deleted = (event_log.model_extra or {}).get(DELETED_KEY) or []
+    deleted = (event_log.model_extra or {}).get(DELETED_EVENTS_KEY) or []
     for raw in deleted:
         seconds = float(raw.get("video_offset_seconds", 0.0))
         entry = _nearest(journal, times, seconds)

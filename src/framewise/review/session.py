@@ -28,14 +28,14 @@ from typing import Any
 
 from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError, InputError
-from framewise.core.events import Event, EventLog, JsonValue
+from framewise.core.events import DELETED_EVENTS_KEY, Event, EventLog, JsonValue
 from framewise.events.log import read_event_log
 from framewise.review.boxes import clean_boxes, set_boxes
 
 UNDO_DEPTH = 500
 """Changes that can be undone (each keeps one copy of the events)."""
 
-DELETED_KEY = "deleted_events"
+DELETED_KEY = DELETED_EVENTS_KEY
 """Top-level list of the events a reviewer deleted, each with its ``original`` values."""
 
 ORIGINAL_FIELDS = ("type", "data", "video_offset_seconds", "timestamp", "confidence")
