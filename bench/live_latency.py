@@ -13,7 +13,12 @@ received by a WebSocket client (``websockets``) in this process. The baseline, m
 the same run on the same frames read as a batch run reads them: the pipeline's per-frame step
 alone (detect + temporal update; decoding not timed), the floor any live latency sits on.
 
-Run: ``.venv/bin/python bench/live_latency.py [--seconds 60] [--fps 30] [--heavy [SIZE]]``.
+With ``--profile tarkov`` the real workload runs instead: the profile's pipeline (YOLO11n at
+320, OCR of the kill feed and screens, the state machine) on a rendered 720p30 game session
+(``framewise synth``, cached under ``.bench/``).
+
+Run: ``.venv/bin/python bench/live_latency.py [--seconds 60] [--fps 30] [--heavy [SIZE]]``
+or ``.venv/bin/python bench/live_latency.py --profile tarkov [--seconds 60]``.
 """
 
 from __future__ import annotations
@@ -85,6 +90,17 @@ def cached_clip(seconds: int) -> Path:
         check=True,
     )
     path.with_suffix(".tmp.mkv").rename(path)
+    return path
+
+
+def cached_session(seconds: int) -> Path:
+    """A rendered 720p30 game session (``framewise synth``), ``seconds`` long."""
+    from framewise.synth.render import RenderSettings, render_session
+
+    path = CACHE / f"live-synth-{seconds}s-1280x720-30fps-seed21.mkv"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        render_session(path, RenderSettings(seconds=seconds, seed=21, fps=30.0))
     return path
 
 
@@ -176,9 +192,21 @@ def main() -> None:
         action="store_true",
         help="skip non-reference frames and the loop filter (for detection fps below 30)",
     )
+    parser.add_argument(
+        "--profile", help="run a bundled profile on a rendered session instead (e.g. tarkov)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
+    if args.profile:
+        from framewise.profiles import profile_pipeline
+
+        clip = cached_session(args.seconds)
+        config_path = profile_pipeline(args.profile)
+        baseline = step_baseline(config_path, clip)
+        live = live_run(config_path, clip, args.speed)
+        report(args, clip, baseline, live, f"profile {args.profile}")
+        return
     clip = cached_clip(args.seconds)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -191,7 +219,18 @@ def main() -> None:
         (root / "pipeline.yaml").write_text(pipeline_yaml(args.fps, args.heavy, args.fast_decode))
         baseline = step_baseline(root / "pipeline.yaml", clip)
         live = live_run(root / "pipeline.yaml", clip, args.speed)
+    models = f"colour{f' + YOLO-shaped {args.heavy}' if args.heavy else ''}"
+    report(args, clip, baseline, live, models)
 
+
+def report(
+    args: argparse.Namespace,
+    clip: Path,
+    baseline: list[float],
+    live: dict[str, Any],
+    models: str,
+) -> None:
+    """Print the latency table (and write it as JSON with ``--json``)."""
     rows = [
         row("baseline: per-frame step alone (batch read)", baseline),
         row("frame arrival → processed (live)", live["frame"]),
@@ -199,8 +238,9 @@ def main() -> None:
         row("event: frame arrival → client received", live["client"]),
     ]
     fast = ", decode skips NONREF + loop filter" if args.fast_decode else ""
-    print(f"clip {clip.name}, replay ×{args.speed:g}, detection {args.fps:g} fps{fast},")
-    print(f"models: colour{f' + YOLO-shaped {args.heavy}' if args.heavy else ''}")
+    fps = "the profile's" if args.profile else f"{args.fps:g}"
+    print(f"clip {clip.name}, replay ×{args.speed:g}, detection {fps} fps{fast},")
+    print(f"models: {models}")
     print(
         f"frames processed {live['frames']}, dropped {live['dropped']}, "
         f"events {live['events']}, received {live['received']}"
