@@ -10,13 +10,12 @@ done are kept in the browser).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from framewise.core.errors import ConfigError, InputNotFoundError
+from framewise.core.jsonfile import read_model
 
 QUEUE_KIND = "framewise.review_queue"
 QUEUE_SCHEMA_VERSION = 1
@@ -57,28 +56,12 @@ def read_queue(path: Path) -> QueueFile:
         InputNotFoundError: No such file.
         ConfigError: Not JSON, or not a queue written by ``framewise select``.
     """
-    if not path.is_file():
-        raise InputNotFoundError(
-            "no such queue file", subject=path, hint="write one with `framewise select --out`"
-        )
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            subject=path,
-            hint="write the queue again with `framewise select`",
-        ) from None
-    try:
-        return QueueFile.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "top level"
-        raise ConfigError(
-            f"not a review queue: {where}: {first['msg']}",
-            subject=path,
-            hint="pass the JSON written by `framewise select --out`",
-        ) from None
+    return read_model(
+        path,
+        QueueFile,
+        what="review queue",
+        hint="pass the JSON written by `framewise select --out`",
+    )
 
 
 def _resolve(log: str, base: Path) -> Path:

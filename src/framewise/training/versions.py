@@ -8,14 +8,13 @@ Nothing is ever overwritten, so the model a log was made with stays at hand.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from framewise.core.atomic import write_json
-from framewise.core.errors import ConfigError
+from framewise.core.jsonfile import read_json
 from framewise.core.time import format_iso8601
 
 INDEX = "versions.json"
@@ -31,15 +30,8 @@ def read_index(root: Path) -> list[dict[str, Any]]:
     path = root / INDEX
     if not path.is_file():
         return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"not valid JSON (line {exc.lineno}: {exc.msg})",
-            subject=path,
-            hint="fix it, or rebuild it from the v*/metrics.json files",
-        ) from None
-    versions: list[dict[str, Any]] = data.get("versions", [])
+    data = read_json(path, what="version index", hint="or rebuild it from the v*/metrics.json")
+    versions: list[dict[str, Any]] = data.get("versions", []) if isinstance(data, dict) else []
     return versions
 
 

@@ -103,13 +103,13 @@ def test_no_queue_and_broken_queues(
     with httpx.Client(base_url=server.url, timeout=10) as http:
         assert http.get("/api/meta").json()["queue_url"] is None
         assert http.get("/api/queue").status_code == 404
-    with pytest.raises(InputNotFoundError, match="no such queue file"):
+    with pytest.raises(InputNotFoundError, match="no such review queue"):
         open_review(files.log, queue=tmp_path / "missing.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid JSON"):
         open_review(files.log, queue=broken)
-    with pytest.raises(ConfigError, match="not a review queue"):
+    with pytest.raises(ConfigError, match="not a valid review queue"):
         open_review(files.log, queue=files.log)  # an event log is not a queue
 
 
@@ -128,7 +128,7 @@ def test_queue_is_read_again_and_relative_logs_resolve(
         broken = http.get("/api/queue")
     assert [item["seconds"] for item in rewritten["items"]] == [UNCERTAIN_AT]
     assert broken.status_code == 422
-    assert "not a review queue" in broken.json()["detail"]
+    assert "not a valid review queue" in broken.json()["detail"]
 
 
 def test_review_command_takes_queue_option(files: ReviewFiles, tmp_path: Path) -> None:
