@@ -61,7 +61,7 @@ def train_yolo_command(
         typer.Option(
             "--warmup-epochs",
             min=0.0,
-            help="Learning-rate warm-up (default: 3 from scratch, 0 when continuing --from).",
+            help="Learning-rate warm-up (default: 3; 0 for a --from fine-tune on < 320 images).",
         ),
     ] = None,
     finish: Annotated[

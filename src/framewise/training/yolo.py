@@ -31,6 +31,10 @@ from framewise.training.ultralytics_env import configure_ultralytics, ultralytic
 log = logging.getLogger(__name__)
 
 ARCHITECTURE = "yolo11n.yaml"
+NOMINAL_BATCH = 64
+"""Ultralytics' ``nbs``: images per optimizer step unless told otherwise."""
+SMALL_STEPS = 5
+"""Fewer default optimizer steps per epoch than this make a fine-tune "small"."""
 """The default network: YOLO11n built from its YAML (no pretrained weights can be fetched)."""
 
 
@@ -73,25 +77,29 @@ class TrainSettings:
         """Fine-tuning a trained model (``--from`` a ``.pt``), not training from scratch."""
         return self.start != ARCHITECTURE
 
-    def fine_tune_args(self) -> dict[str, Any]:
+    def small_fine_tune(self, train_images: int) -> bool:
+        """A fine-tune whose epochs would make fewer than 5 optimizer steps by default."""
+        return self.continuing and train_images < SMALL_STEPS * NOMINAL_BATCH
+
+    def fine_tune_args(self, train_images: int) -> dict[str, Any]:
         """Ultralytics arguments that make a short fine-tune on a small dataset learn.
 
         Ultralytics accumulates gradients up to a nominal batch of 64 images, so 40 images
-        make less than one optimizer step per epoch; its "auto" optimizer picks AdamW,
-        whose first steps without warm-up shake a trained model badly (measured: mAP50 on
-        its own training frames fell from 0.52 to 0.04 in one epoch). SGD with a small rate
-        and a step per batch moves it gently.
+        make less than one optimizer step per epoch, and warms up for at least 100 steps;
+        its "auto" optimizer picks AdamW, whose first steps without warm-up shake a trained
+        model badly (measured: mAP50 on its own training frames fell from 0.52 to 0.04 in
+        one epoch). SGD with a small rate, a step per batch and no warm-up moves it gently.
+        Larger datasets keep Ultralytics' defaults (the shipped model's v2 was made so).
         """
-        if not self.continuing:
+        if not self.small_fine_tune(train_images):
             return {}
         return {"nbs": self.batch, "optimizer": "SGD", "lr0": 0.002}
 
-    @property
-    def warmup(self) -> float:
-        """The warm-up actually used."""
+    def warmup(self, train_images: int) -> float:
+        """The warm-up used: ``warmup_epochs``, else none for a small fine-tune, else 3."""
         if self.warmup_epochs is not None:
             return self.warmup_epochs
-        return 0.0 if self.continuing else 3.0
+        return 0.0 if self.small_fine_tune(train_images) else 3.0
 
 
 @dataclass
@@ -150,6 +158,7 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
         ModelError: Training or export failed.
     """
     spec = _check(settings)
+    train_images = len(_val_images(settings.data, spec, "train"))
     out = settings.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     configure_ultralytics(out / ".ultralytics")
@@ -173,8 +182,8 @@ def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainR
                 seed=settings.seed,
                 deterministic=True,
                 patience=settings.patience,
-                warmup_epochs=settings.warmup,
-                **settings.fine_tune_args(),
+                warmup_epochs=settings.warmup(train_images),
+                **settings.fine_tune_args(train_images),
                 cache="ram" if settings.cache else False,
                 project=str(out),
                 name="ultralytics",
@@ -299,12 +308,12 @@ def validate(
     return metrics, per_class
 
 
-def _val_images(data: Path, spec: dict[str, Any]) -> list[Path]:
+def _val_images(data: Path, spec: dict[str, Any], split: str = "val") -> list[Path]:
     root = Path(spec.get("path") or data.parent)
     if not root.is_absolute():
         root = data.parent / root
-    val = spec["val"]
-    folders = [root / v for v in (val if isinstance(val, list) else [val])]
+    entry = spec.get(split) or []
+    folders = [root / v for v in (entry if isinstance(entry, list) else [entry])]
     images: list[Path] = []
     for folder in folders:
         images += sorted(p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".png"})

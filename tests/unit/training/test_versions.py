@@ -43,14 +43,15 @@ def test_a_broken_index_names_itself(tmp_path: Path) -> None:
         read_index(tmp_path)
 
 
-def test_fine_tunes_step_every_batch_with_sgd_and_no_warm_up() -> None:
+def test_small_fine_tunes_step_every_batch_with_sgd_and_no_warm_up() -> None:
     scratch = TrainSettings(Path("d.yaml"), Path("out"))
     assert scratch.start == ARCHITECTURE
-    assert scratch.fine_tune_args() == {} and scratch.warmup == 3.0
+    assert scratch.fine_tune_args(40) == {} and scratch.warmup(40) == 3.0
     tune = TrainSettings(Path("d.yaml"), Path("out"), start="v1/model.pt", batch=8)
-    assert tune.fine_tune_args() == {"nbs": 8, "optimizer": "SGD", "lr0": 0.002}
-    assert tune.warmup == 0.0
-    assert TrainSettings(Path("d"), Path("o"), start="m.pt", warmup_epochs=1.0).warmup == 1.0
+    assert tune.fine_tune_args(40) == {"nbs": 8, "optimizer": "SGD", "lr0": 0.002}
+    assert tune.warmup(40) == 0.0
+    assert tune.fine_tune_args(636) == {} and tune.warmup(636) == 3.0  # Ultralytics' defaults
+    assert TrainSettings(Path("d"), Path("o"), start="m.pt", warmup_epochs=1.0).warmup(40) == 1.0
 
 
 def test_compared_models_get_short_distinct_labels() -> None:
