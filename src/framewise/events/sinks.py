@@ -68,9 +68,8 @@ class JsonLogSink:
             frame_number = at.index if at is not None else round(record.seconds * self.nominal_fps)
             thumbnail = None
             if self.writer is not None:
-                jpeg = ring.jpeg(frame) if ring is not None and frame is not None else None
-                if jpeg:
-                    thumbnail = self.writer.write(event_id, jpeg)
+                if frame is not None:
+                    thumbnail = self.writer.write(event_id, frame.jpeg)
                 elif (self.out_dir / THUMBNAILS / f"{event_id}.jpg").exists():
                     thumbnail = f"{THUMBNAILS}/{event_id}.jpg"
             event = record.to_event(

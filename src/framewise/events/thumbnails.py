@@ -1,11 +1,8 @@
 """Event thumbnails: JPEGs written atomically, from a short ring of recent frames.
 
 Events are often decided after the frame that shows them (a notification is one event only
-once it has gone), so the pipeline keeps the last minute of sampled frames and picks the one
-nearest the event's time. A live feed cannot be read twice, so there the ring holds each
-frame as a small JPEG; a recording can, so there it holds only each frame's time and index
-and the few frames that become thumbnails are read again from the file (a GOP of decoding
-per event instead of a resize and a JPEG encode for every sampled frame).
+once it has gone), so the pipeline keeps the last minute of sampled frames as small JPEGs
+and picks the one nearest the event's time.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ import cv2
 from framewise.core.atomic import write_bytes
 from framewise.core.errors import OutputError
 from framewise.core.frames import Frame, Image
-from framewise.sources.stills import pictures_at
 
 
 def shrink(image: Image, max_side: int) -> Image:
@@ -62,22 +58,15 @@ class FrameRing:
     about 400 MB.
     """
 
-    def __init__(
-        self,
-        seconds: float = 30.0,
-        max_side: int = 640,
-        quality: int = 85,
-        video: str | os.PathLike[str] | None = None,
-    ) -> None:
+    def __init__(self, seconds: float = 30.0, max_side: int = 640, quality: int = 85) -> None:
         self.span = seconds
         self.max_side = max_side
         self.quality = quality
-        self.video = Path(video) if video is not None else None
         self._frames: deque[RingFrame] = deque()
 
     def add(self, frame: Frame) -> None:
         """Remember ``frame`` (frames arrive in time order)."""
-        jpeg = b"" if self.video else encode_jpeg(shrink(frame.image, self.max_side), self.quality)
+        jpeg = encode_jpeg(shrink(frame.image, self.max_side), self.quality)
         self._frames.append(RingFrame(frame.index, frame.seconds, jpeg))
         while self._frames and self._frames[0].seconds < frame.seconds - self.span:
             self._frames.popleft()
@@ -91,15 +80,6 @@ class FrameRing:
         candidates = [j for j in (i - 1, i) if 0 <= j < len(times)]
         best = min(candidates, key=lambda j: abs(times[j] - seconds))
         return self._frames[best]
-
-
-    def jpeg(self, frame: RingFrame) -> bytes | None:
-        """The JPEG of a remembered frame: kept, or read again from the video at its time."""
-        if frame.jpeg or self.video is None:
-            return frame.jpeg
-        for _, picture in pictures_at(self.video, [frame.seconds]):
-            return encode_jpeg(shrink(picture, self.max_side), self.quality)
-        return None
 
 
 class ThumbnailWriter:

@@ -183,7 +183,6 @@ class Pipeline:
             seconds=RING_SECONDS,
             max_side=sink_config.thumbnail_max_side or 100_000,
             quality=sink_config.jpeg_quality,
-            video=video,  # thumbnails are read again from the file, only for events
         )
         if resumed_at is not None:
             # Decode the ring's span before the resume point again (into the ring only), so

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from framewise.core.errors import InputError
 from framewise.core.frames import Image
-from framewise.events.thumbnails import FrameRing
 from framewise.sources.file import FileSource
 from framewise.sources.stills import SEEK_AHEAD_S, pictures_at
 from framewise.testing.clips import make_clip
@@ -64,22 +62,3 @@ def test_not_a_video_is_a_clear_error(tmp_path: Path) -> None:
     text.write_text("not a video")
     with pytest.raises(InputError, match=r"notes\.mkv"):
         list(pictures_at(text, [1.0]))
-
-
-def test_a_recording_s_thumbnail_ring_reads_event_frames_again(
-    clip: Path, frames: dict[float, Image]
-) -> None:
-    ring = FrameRing(seconds=60, max_side=10_000, quality=95, video=clip)
-    with FileSource(clip, sample_fps=2, prefetch=0) as source:
-        for frame in source.read():
-            ring.add(frame)
-    kept = ring.nearest(3.04)
-    assert kept is not None and kept.jpeg == b""  # nothing encoded per frame
-    jpeg = ring.jpeg(kept)
-    assert jpeg is not None
-    picture = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    assert picture.shape == frames[kept.seconds].shape
-    error = np.abs(picture.astype(np.int16) - frames[kept.seconds].astype(np.int16)).mean()
-    assert error < 3.0  # the same frame, through JPEG at quality 95
-    other = frames[min(frames, key=lambda t: abs(t - 6.0))]
-    assert np.abs(picture.astype(np.int16) - other.astype(np.int16)).mean() > error
