@@ -19,7 +19,10 @@ from framewise.pipeline.runner import Pipeline
 from tests.integration.live.conftest import EXPECTED
 
 
-@pytest.mark.parametrize("speed", [1.0, 4.0])
+# Real time, and twice as fast. At ×4 a busy 2-core CI machine made the newest-frame policy
+# drop frames now and then (a dropped frame can split an episode: 9 events instead of 8),
+# which is live mode doing its job, not a disagreement with batch.
+@pytest.mark.parametrize("speed", [1.0, 2.0])
 def test_replay_through_live_mode_gives_the_batch_events(
     workspace: Path, pipeline: PipelineConfig, tmp_path: Path, speed: float
 ) -> None:
@@ -45,6 +48,7 @@ def test_replay_through_live_mode_gives_the_batch_events(
     live = [item.event for item in service.runner.events]
 
     period = 1 / pipeline.source.detection_fps
+    assert service.runner.source_stats()["dropped"] == 0  # else live may rightly differ
     assert len(live) == len(batch)
     for ours, theirs in zip(live, batch, strict=True):
         assert ours.type == theirs.type
