@@ -149,12 +149,7 @@ def _session(path: Path, video: Path | None) -> str:
     """The session's name: its video's stem, else the log folder's name."""
     if video is not None:
         return video.stem
-    try:
-        return Path(read_event_log(path).metadata.video_path).stem or path.parent.name
-    except ConfigError:
-        raise
-    except ValueError:
-        return path.parent.name
+    return Path(read_event_log(path).metadata.video_path).stem or path.parent.name
 
 
 def _splits(sessions: list[str], settings: ExportSettings) -> dict[str, str]:
