@@ -80,7 +80,7 @@ def pipeline(workspace: Path) -> PipelineConfig:
 
 @pytest.fixture
 def replay_service(workspace: Path, pipeline: PipelineConfig) -> Iterator[LiveService]:
-    """A started (serving, pipeline not yet running) service replaying the clip at 4×."""
-    spec = parse_source(str(workspace / "colours.mkv"), replay=True, speed=4.0)
+    """A started (serving, pipeline not yet running) service replaying the clip at 2×."""
+    spec = parse_source(str(workspace / "colours.mkv"), replay=True, speed=2.0)
     with LiveService(pipeline, spec, ServiceOptions(port=0)) as service:
         yield service
