@@ -38,12 +38,16 @@ class SourceSpec:
         speed: Replay speed.
         max_reconnect_wait_s: How long a stream may stay without frames before the source
             gives up (the runner then opens it again).
+        keep_newest: A replay drops frames a slow pipeline has not taken, as a live source
+            does; ``False`` paces every frame instead (checks that live equals batch use it,
+            since how many frames a busy machine drops is not repeatable).
     """
 
     target: str | int
     replay: bool = False
     speed: float = 1.0
     max_reconnect_wait_s: float = 30.0
+    keep_newest: bool = True
 
     @property
     def is_file(self) -> bool:
@@ -97,7 +101,11 @@ def source_factory(spec: SourceSpec, config: PipelineConfig) -> SourceFactory:
 
         def replay() -> VideoSource:
             return ReplaySource(
-                path, speed=spec.speed, sample_fps=fps, decode=decode_options(config)
+                path,
+                speed=spec.speed,
+                sample_fps=fps,
+                decode=decode_options(config),
+                keep_newest=spec.keep_newest,
             )
 
         return replay

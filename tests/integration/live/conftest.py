@@ -8,6 +8,7 @@ two raids with known times: raid_start at 0 s and 6 s, a death at 3 s.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,12 @@ def pipeline(workspace: Path) -> PipelineConfig:
 
 @pytest.fixture
 def replay_service(workspace: Path, pipeline: PipelineConfig) -> Iterator[LiveService]:
-    """A started (serving, pipeline not yet running) service replaying the clip at 2×."""
-    spec = parse_source(str(workspace / "colours.mkv"), replay=True, speed=2.0)
+    """A started (serving, pipeline not yet running) service replaying every frame at 4×.
+
+    Its tests check event times to a sample, which dropped frames would make unrepeatable.
+    """
+    spec = replace(
+        parse_source(str(workspace / "colours.mkv"), replay=True, speed=4.0), keep_newest=False
+    )
     with LiveService(pipeline, spec, ServiceOptions(port=0)) as service:
         yield service

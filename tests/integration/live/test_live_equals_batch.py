@@ -5,6 +5,7 @@ sample period), and the WebSocket carries them with the documented type mapping.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,7 @@ from framewise.pipeline.runner import Pipeline
 from tests.integration.live.conftest import EXPECTED
 
 
-# Real time, and twice as fast. At ×4 a busy 2-core CI machine made the newest-frame policy
-# drop frames now and then (a dropped frame can split an episode: 9 events instead of 8),
-# which is live mode doing its job, not a disagreement with batch.
-@pytest.mark.parametrize("speed", [1.0, 2.0])
+@pytest.mark.parametrize("speed", [1.0, 4.0])
 def test_replay_through_live_mode_gives_the_batch_events(
     workspace: Path, pipeline: PipelineConfig, tmp_path: Path, speed: float
 ) -> None:
@@ -37,7 +35,11 @@ def test_replay_through_live_mode_gives_the_batch_events(
         [seconds for _, seconds in EXPECTED], abs=0.11
     )
 
-    spec = parse_source(str(workspace / "colours.mkv"), replay=True, speed=speed)
+    # Every frame paced, none dropped: how many frames a busy machine would drop (each can
+    # split an episode) is not repeatable, and dropping is tested with the sources.
+    spec = replace(
+        parse_source(str(workspace / "colours.mkv"), replay=True, speed=speed), keep_newest=False
+    )
     with (
         LiveService(pipeline, spec, ServiceOptions(port=0)) as service,
         connect(service.ws_url) as ws,
@@ -48,7 +50,6 @@ def test_replay_through_live_mode_gives_the_batch_events(
     live = [item.event for item in service.runner.events]
 
     period = 1 / pipeline.source.detection_fps
-    assert service.runner.source_stats()["dropped"] == 0  # else live may rightly differ
     assert len(live) == len(batch)
     for ours, theirs in zip(live, batch, strict=True):
         assert ours.type == theirs.type

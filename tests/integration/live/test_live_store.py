@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -45,12 +46,12 @@ def test_live_store_rows_equal_the_imported_batch_log(
     clip = workspace / "colours.mkv"
     with BackgroundStore(StoreSettings(data_dir=tmp_path / "live", port=0)) as store:
         options = ServiceOptions(port=0, store_url=store.url, session_type="practice")
-        # ×2, not faster: on a busy 2-core machine ×4 made the newest-frame policy drop frames,
-        # which moves an episode's end by a sample or two (live doing its job).
-        with LiveService(pipeline, parse_source(str(clip), replay=True, speed=2), options) as svc:
+        # Every frame paced, none dropped: a dropped frame (a busy machine) moves an episode's
+        # end by a sample or two, and how many are dropped is not repeatable.
+        spec = replace(parse_source(str(clip), replay=True, speed=4), keep_newest=False)
+        with LiveService(pipeline, spec, options) as svc:
             svc.start_pipeline()
             assert svc.runner.join(30)
-            assert svc.runner.source_stats()["dropped"] == 0
             writer = httpx.get(f"{svc.url}/stats").json()["store"]
         live = dump(tmp_path / "live")
     # 2 raids, 3 transitions in raids (raid→killed, and the raid_end's own), 2 kills.
