@@ -23,12 +23,13 @@ import av.stream
 
 from framewise.core.errors import (
     CorruptVideoError,
+    FramewiseError,
     InputNotFoundError,
     NotAVideoError,
     OutputError,
 )
 from framewise.core.frames import Image
-from framewise.core.time import pts_to_seconds, seconds_to_pts
+from framewise.sources.stills import pictures_at
 
 CACHE_DIR = ".framewise-review"
 """Hidden folder beside the log that holds converted videos."""
@@ -206,27 +207,13 @@ def _reencode(source: Path, target: str) -> None:
 
 
 def grab_frame(video: Path, seconds: float) -> Image | None:
-    """The picture shown at ``seconds`` (BGR), or ``None`` past the end or on a bad file.
+    """The picture shown at ``seconds`` (BGR, upright), or ``None`` on a bad file.
 
-    Seeks to the keyframe before and decodes forward, so it costs at most one GOP.
+    Seeks to the keyframe before and decodes forward (``pictures_at``), so it costs at
+    most one GOP.
     """
     try:
-        with av.open(str(video)) as container:
-            stream = container.streams.video[0]
-            start = stream.start_time or 0
-            time_base = stream.time_base or Fraction(1, 1000)
-            container.seek(seconds_to_pts(seconds, time_base, start), stream=stream, backward=True)
-            shown = None
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    continue
-                if shown is not None and pts_to_seconds(frame.pts, time_base, start) > seconds:
-                    break
-                shown = frame
-            if shown is None:
-                return None
-            image: Image = shown.to_ndarray(format="bgr24")  # type: ignore[assignment]
-            return image
-    except (av.error.FFmpegError, IndexError):
+        return next((picture for _, picture in pictures_at(video, [seconds])), None)
+    except (FramewiseError, av.error.FFmpegError):
         # A thumbnail is a convenience: the event is added without one.
         return None
