@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-import cv2
 import numpy as np
 import onnx
 import onnxruntime
@@ -35,6 +34,7 @@ from framewise.core.frames import Frame
 from framewise.detectors.letterbox import rect_shape
 from framewise.detectors.yolo_decode import nms
 from framewise.detectors.yolo_onnx import YoloOnnxDetector
+from framewise.testing.pictures import busy_picture
 
 CLASSES = 80
 # (out channels, stride) per conv: stride-2 convs halve the map, stride-1 convs refine it.
@@ -111,19 +111,6 @@ def _head(
         helper.make_node("Reshape", [f"h{stride}", f"hs{stride}"], [f"p{stride}"]),
     ]
     return f"p{stride}"
-
-
-def scene(width: int = 1920, height: int = 1080, seed: int = 0) -> NDArray[np.uint8]:
-    """A deterministic 'busy' frame: gradient, noise and a few dozen filled shapes."""
-    rng = np.random.default_rng(seed)
-    image = np.empty((height, width, 3), np.uint8)
-    image[:] = np.linspace(30, 200, width, dtype=np.uint8)[None, :, None]
-    image += rng.integers(0, 40, image.shape, dtype=np.uint8)
-    for _ in range(40):
-        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
-        color = tuple(int(c) for c in rng.integers(0, 256, 3))
-        cv2.rectangle(image, (x, y), (x + int(rng.integers(20, 300)), y + 80), color, -1)
-    return image
 
 
 class Timing(NamedTuple):
@@ -240,7 +227,8 @@ def main() -> None:
         f"1920x1080 frames"
     )
     frames = [
-        Frame(scene(seed=i), i, i / 10, datetime(2026, 1, 1, tzinfo=UTC), "bench") for i in range(8)
+        Frame(busy_picture(seed=i), i, i / 10, datetime(2026, 1, 1, tzinfo=UTC), "bench")
+        for i in range(8)
     ]
     with tempfile.TemporaryDirectory() as folder:
         model = build_model(Path(folder) / "bench_yolo.onnx")

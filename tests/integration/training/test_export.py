@@ -15,15 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import onnx
 import pytest
-from numpy.typing import NDArray
 
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.detectors.yolo_onnx import YoloOnnxDetector
+from framewise.testing.pictures import busy_picture
 from framewise.training.export import export_untrained_onnx
 
 pytestmark = pytest.mark.slow
@@ -31,19 +30,6 @@ pytestmark = pytest.mark.slow
 NAMES = ("kill_notification", "death_screen", "map_select")
 IMGSZ = 320
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def busy_picture(seed: int, width: int = 1920, height: int = 1080) -> NDArray[np.uint8]:
-    """Gradient, grain and a few dozen filled rectangles: a frame with edges everywhere."""
-    rng = np.random.default_rng(seed)
-    image = np.empty((height, width, 3), np.uint8)
-    image[:] = np.linspace(30, 200, width, dtype=np.uint8)[None, :, None]
-    image += rng.integers(0, 40, image.shape, dtype=np.uint8)
-    for _ in range(40):
-        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
-        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
-        cv2.rectangle(image, (x, y), (x + int(rng.integers(20, 300)), y + 80), colour, -1)
-    return image
 
 
 @dataclass(frozen=True)
