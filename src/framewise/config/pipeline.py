@@ -53,12 +53,20 @@ class TrackingSettings(StrictModel):
         split_after: Frames in a row that must read the same new text in place before the
             track is split into a new one (a notification replaced in its row); fewer are
             misreads and are outvoted. 0 never splits.
+        split_gap_seconds: A box that reads other text than its track after being unseen for
+            longer than this is a new notification in the same place, not a misread: the
+            track is split at once. 0 leaves every change of text to ``split_after``.
+        duplicate_overlap: Two boxes of one class in one frame that overlap this much (the
+            intersection over the smaller box) are one object that the detector boxed twice;
+            the weaker is dropped. Rows of a feed barely overlap. 0 keeps every box.
     """
 
     iou: float = Field(default=0.3, gt=0, le=1)
     max_shift: float = Field(default=3.0, ge=0)
     match_fields: bool = True
     split_after: int = Field(default=5, ge=0, le=1000)
+    split_gap_seconds: float = Field(default=0.5, ge=0)
+    duplicate_overlap: float = Field(default=0.5, ge=0, le=1)
 
 
 class EpisodeFilterConfig(StrictModel):

@@ -32,9 +32,10 @@ from framewise.temporal.filters import (
 from framewise.temporal.observations import (
     Box,
     FieldReading,
-    FieldValue,
     FieldVotes,
     Observation,
+    drop_duplicates,
+    field_values,
     fields_agree,
     fields_differ,
 )
@@ -87,6 +88,8 @@ class EpisodeRule:
     max_shift: float = 3.0
     match_fields: bool = True
     split_after: int = 5
+    split_gap_seconds: float = 0.5
+    duplicate_overlap: float = 0.5
 
     @classmethod
     def from_config(cls, config: EpisodeFilterConfig, period_seconds: float) -> EpisodeRule:
@@ -102,6 +105,8 @@ class EpisodeRule:
             max_shift=config.tracking.max_shift,
             match_fields=config.tracking.match_fields,
             split_after=config.tracking.split_after,
+            split_gap_seconds=config.tracking.split_gap_seconds,
+            duplicate_overlap=config.tracking.duplicate_overlap,
         )
 
 
@@ -197,7 +202,13 @@ class _RuleRunner:
             self._settle_streak(track_id)
             self._count(track_id, seconds, obs)
             return []
-        if state.streak and not fields_agree(_values(state.streak[0][1]), obs.fields):
+        last_seen = state.streak[-1][0] if state.streak else state.last_hit
+        if self.rule.split_gap_seconds and seconds - last_seen > self.rule.split_gap_seconds:
+            # Other text after a gap: the old entry went and a new one took its place.
+            self._settle_streak(track_id)
+            state.streak.append((seconds, obs))
+            return self._split(track_id)
+        if state.streak and not fields_agree(field_values(state.streak[0][1]), obs.fields):
             self._settle_streak(track_id)
         state.streak.append((seconds, obs))
         if len(state.streak) < split_after:
@@ -236,7 +247,10 @@ class _RuleRunner:
     def update(self, seconds: float, observations: Sequence[Observation]) -> list[Episode]:
         # Expire first, so a box that returns after a long gap starts a new track.
         out = self._close(self.hysteresis.expire(seconds))
-        kept = [o for o in observations if o.confidence >= self.rule.min_confidence]
+        kept = drop_duplicates(
+            [o for o in observations if o.confidence >= self.rule.min_confidence],
+            self.rule.duplicate_overlap,
+        )
         for track_id, obs in zip(self.tracker.update(kept), kept, strict=True):
             out += self._hit(track_id, seconds, obs)
         for track_id in sorted(self.tracks):
@@ -264,10 +278,6 @@ class _RuleRunner:
             opened = state.opened and not state.streak
             out.append(LiveTrack(state.class_name, track_id, start, opened))
         return out
-
-
-def _values(obs: Observation) -> dict[str, FieldValue]:
-    return {k: r.value for k, r in obs.fields.items() if r.value is not None}
 
 
 class EpisodeFilter:

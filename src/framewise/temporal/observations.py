@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,6 +165,57 @@ class FieldVotes:
             else:
                 out[name] = FieldReading(winner.value, winner.weight / self._carried[name])
         return out
+
+
+def overlap_of_smaller(a: Box, b: Box) -> float:
+    """Intersection over the smaller box's area: 1.0 when one box lies inside the other.
+
+    Example:
+        >>> overlap_of_smaller((0, 0, 10, 10), (2, 2, 8, 8))
+        1.0
+    """
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    if iw <= 0 or ih <= 0 or smaller <= 0:
+        return 0.0
+    return float(iw * ih / smaller)
+
+
+def drop_duplicates(observations: Sequence[Observation], min_overlap: float) -> list[Observation]:
+    """Drop the weaker of two same-class boxes that are one object boxed twice.
+
+    Non-maximum suppression lets through a second box that overlaps less than its IoU
+    threshold: often a box around part of the same kill-feed entry, sliding in or fading
+    out, whose text reads short ("PMC RPK-16" of "PMC RPK-16 HEADSHOT"). As a second track it
+    would become a second event. Boxes in different feed rows barely overlap, so two
+    identical notifications one above the other are both kept.
+
+    Args:
+        observations: One frame's observations.
+        min_overlap: Overlap (intersection over the smaller box) from which two boxes of
+            one class are one object; 0 keeps everything.
+
+    Returns:
+        The observations kept, in their input order.
+    """
+    if min_overlap <= 0 or len(observations) < 2:
+        return list(observations)
+    kept: list[int] = []
+    for j in sorted(range(len(observations)), key=lambda i: -observations[i].confidence):
+        obs = observations[j]
+        if not any(
+            observations[k].class_name == obs.class_name
+            and overlap_of_smaller(observations[k].box, obs.box) >= min_overlap
+            for k in kept
+        ):
+            kept.append(j)
+    return [observations[j] for j in sorted(kept)]
+
+
+def field_values(obs: Observation) -> dict[str, FieldValue]:
+    """The values ``obs`` read, without their confidences (unread fields left out)."""
+    return {k: r.value for k, r in obs.fields.items() if r.value is not None}
 
 
 def fields_agree(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:

@@ -101,6 +101,21 @@ EPISODE_CASES: list[tuple[str, list[Shown], Expected]] = [
         [kill(1.0, 3.0, misread={i: {"enemy_type": "pmc"} for i in range(15, 19)})],
         [(1.0, 2.9, SCAV_AK)],
     ),
+    (
+        "a second, looser box around the same entry (read short) is not a second kill",
+        [
+            kill(1.0, 3.0),
+            Shown(
+                "kill_notification",
+                1.5,
+                2.5,
+                (1480.0, 96.0, 1910.0, 128.0),
+                {"enemy_type": "scav", "weapon": "AK-74M", "headshot": True},
+                confidence=0.5,
+            ),
+        ],
+        [(1.0, 2.9, SCAV_AK)],
+    ),
     ("below min_confidence is ignored", [kill(1.0, 3.0, confidence=0.2)], []),
     ("classes without a rule are ignored", [Shown("gameplay_hud", 0.0, 5.0)], []),
 ]
@@ -126,6 +141,25 @@ def test_split_after_zero_merges_a_replacement_in_place() -> None:
     closed = [e for e in run_episodes(timeline, 8.0, [rule]) if e.closed]
     assert [(e.start, round(e.end, 6)) for e in closed] == [(1.0, 4.9)]
     assert closed[0].fields["weapon"].value == "AK-74M"  # 20 frames against 20: first seen
+
+
+def test_new_text_after_a_gap_starts_a_new_kill_at_once() -> None:
+    """With a long split_after (the Tarkov profile's 30), a kill that takes the place of one
+    that went 0.8 s earlier, and is pushed down a row 1 s later, still starts when it
+    appeared and keeps its own fields."""
+    rule = dataclasses.replace(KILL_RULE, split_after=30)
+    boss = {"enemy_type": "boss", "weapon": "SVD-S", "headshot": False}
+    timeline = [
+        kill(1.0, 3.0),
+        kill(3.8, 4.8, fields=PMC_M4),
+        kill(4.8, 7.0, row=1, fields=PMC_M4),
+        kill(4.8, 7.0, fields=boss),
+    ]
+    closed = [e for e in run_episodes(timeline, 10.0, [rule]) if e.closed]
+    got = sorted(
+        (e.start, round(e.end, 6), {k: r.value for k, r in e.fields.items()}) for e in closed
+    )
+    assert got == [(1.0, 2.9, SCAV_AK), (3.8, 6.9, PMC_M4), (4.8, 6.9, boss)]
 
 
 def test_open_notice_comes_at_confirmation_with_the_first_hit_as_start() -> None:
