@@ -155,6 +155,10 @@ class OcrConfig(StrictModel):
         reread_seconds: A box of the same class in (about) the same place is read again
             only after this long; in between its last reading is reused (a notification
             shown for 4 s at 10 fps is read 4 times, not 40). 0 reads every frame.
+        reread_on_change: ...unless the place's pixels changed by more than this (mean grey
+            level, 0-255, of a 64×16 thumbnail): a new notification that takes an old one's
+            place is read at once, not given the old text. Moving backgrounds change it by
+            1-4, new text by about 20.
         parsers: Class name → field parser for that class's text.
     """
 
@@ -167,6 +171,7 @@ class OcrConfig(StrictModel):
     padding: int = Field(default=4, ge=0, le=256)
     min_text_confidence: float = Field(default=0.5, ge=0, le=1)
     reread_seconds: float = Field(default=1.0, ge=0)
+    reread_on_change: float = Field(default=10.0, gt=0, le=255)
     parsers: dict[str, FieldParserConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from framewise.config.detectors import OcrConfig
@@ -23,6 +25,19 @@ log = logging.getLogger(__name__)
 
 SLOT_PIXELS = 16
 """Box corners within the same 16-pixel cell count as the same place (reuse of readings)."""
+
+THUMB_SIZE = (64, 16)
+"""Size of the grey thumbnail of a place whose change forces a fresh reading."""
+
+
+def _thumbnail(image: Image, cells: tuple[int, int, int, int]) -> FloatArray:
+    """Grey thumbnail of the whole cells a box covers: the same pixels for a jittering box."""
+    x1, y1, x2, y2 = (c * SLOT_PIXELS for c in cells)
+    region = image[y1 : y2 + SLOT_PIXELS, x1 : x2 + SLOT_PIXELS]
+    if region.size == 0:
+        return np.zeros(THUMB_SIZE[::-1], np.float32)
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, THUMB_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def _engine(config: OcrConfig, threads: int) -> Any:
@@ -41,6 +56,16 @@ def _engine(config: OcrConfig, threads: int) -> Any:
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
     }
     return RapidOCR(params=params)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A reading of one place: when, what, how sure, and how the place looked."""
+
+    seconds: float
+    text: str
+    score: float
+    thumb: FloatArray
 
 
 class OcrReader:
@@ -64,7 +89,7 @@ class OcrReader:
         self.recognition_only = frozenset(config.recognition_only)
         self.parsers = {name: FieldParser(p) for name, p in config.parsers.items()}
         self._engine = _engine(config, threads)
-        self._recent: dict[tuple[str, int, int, int, int], tuple[float, str, float]] = {}
+        self._recent: dict[tuple[str, int, int, int, int], _Reading] = {}
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
         """Fill in ``text`` and parsed ``attributes`` for the boxes of the configured classes.
@@ -94,17 +119,28 @@ class OcrReader:
         return " ".join(t for t, _ in kept), float(np.mean([s for _, s in kept]))
 
     def _cached_text(
-        self, seconds: float, name: str, box: FloatArray, crop: Image
+        self, frame: Frame, name: str, box: FloatArray, crop: Image
     ) -> tuple[str, float]:
-        """Read ``crop``, or reuse the reading of the same slot within ``reread_seconds``."""
-        x1, y1, x2, y2 = (int(v) // SLOT_PIXELS for v in box)
+        """Read ``crop``, or reuse the reading of the same, unchanged place.
+
+        A reading is reused within ``reread_seconds`` when the place (the 16-pixel cells
+        the box covers) looks the same as when it was read.
+        """
+        x1, y1, x2, y2 = (max(0, int(v)) // SLOT_PIXELS for v in box)
         key = (name, x1, y1, x2, y2)
+        thumb = _thumbnail(frame.image, (x1, y1, x2, y2))
+        seconds = frame.seconds
         recent = self._recent.get(key)
-        if recent is not None and 0 <= seconds - recent[0] < self.config.reread_seconds:
-            return recent[1], recent[2]
+        if (
+            recent is not None
+            and 0 <= seconds - recent.seconds < self.config.reread_seconds
+            and recent.thumb.shape == thumb.shape
+            and float(np.abs(recent.thumb - thumb).mean()) <= self.config.reread_on_change
+        ):
+            return recent.text, recent.score
         text, score = self.text(crop, name in self.recognition_only)
-        self._recent = {k: v for k, v in self._recent.items() if seconds - v[0] < 10.0}
-        self._recent[key] = (seconds, text, score)
+        self._recent = {k: v for k, v in self._recent.items() if seconds - v.seconds < 10.0}
+        self._recent[key] = _Reading(seconds, text, score, thumb)
         return text, score
 
     def _read_frame(self, frame: Frame, detections: Detections) -> Detections:
@@ -124,7 +160,7 @@ class OcrReader:
             ]
             if crop.size == 0:
                 continue
-            text, score = self._cached_text(frame.seconds, name, detections.xyxy[i], crop)
+            text, score = self._cached_text(frame, name, detections.xyxy[i], crop)
             texts[i] = text
             parser = self.parsers.get(name)
             if parser is not None:

@@ -139,3 +139,36 @@ def test_a_slot_is_read_again_only_after_reread_seconds() -> None:
     assert len(set(texts)) == 1
     assert texts[0] is not None
     assert texts[0].replace(" ", "") == "SCAVMP-133"
+
+
+def test_new_text_in_the_same_place_is_read_at_once() -> None:
+    """A kill-feed row replaced by a newer entry must not keep the old reading for 1 s."""
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    def line(text: str) -> np.ndarray:  # type: ignore[type-arg]
+        image = np.full((120, 400, 3), 30, np.uint8)
+        cv2.putText(image, text, (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (230, 230, 230), 2)
+        return image
+
+    box = Detections(
+        np.array([[0, 20, 300, 80]], np.float32),
+        np.array([0.9], np.float32),
+        ("kill_notification",),
+    )
+    reader = OcrReader(
+        OcrConfig(
+            kind="ocr",
+            classes=["kill_notification"],
+            recognition_only=["kill_notification"],
+            reread_seconds=1.0,
+        )
+    )
+    stamp = datetime(2026, 1, 15, tzinfo=UTC)
+    shown = [line("SCAV MP-133")] * 3 + [line("PMC AK-74M")] * 3
+    texts = [
+        reader.read([Frame(image, i, i / 10, stamp, "t")], [box])[0].text[0]
+        for i, image in enumerate(shown)
+    ]
+    reader.close()
+    assert [t.replace(" ", "") if t else t for t in texts] == ["SCAVMP-133"] * 3 + ["PMCAK-74M"] * 3
