@@ -38,6 +38,12 @@ def synth_command(
     start_in_raid: Annotated[
         bool, typer.Option("--start-in-raid", help="Begin in the middle of a short raid.")
     ] = False,
+    short_raids: Annotated[
+        bool,
+        typer.Option(
+            "--short-raids", help="Every raid 15-40 s: more of the rare screens (training mixes)."
+        ),
+    ] = False,
     start_time: Annotated[
         str | None,
         typer.Option("--start-time", help="creation_time, ISO-8601; default derives from seed."),
@@ -62,6 +68,7 @@ def synth_command(
         preset=preset,
         creation_time=parse_start_time(start_time),
         start_in_raid=start_in_raid,
+        short_raids=short_raids,
     )
     began = time.perf_counter()
     total = len(settings.schedule())
@@ -97,6 +104,14 @@ def dataset_yolo_command(
     negatives: Annotated[
         float, typer.Option("--negatives", help="Largest share of images without boxes.")
     ] = 0.1,
+    balance: Annotated[
+        float | None,
+        typer.Option(
+            "--balance",
+            help="Thin common training images: keep each with probability "
+            "min(1, sqrt(B / share of images showing its rarest class)); e.g. 0.05.",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 0,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace a dataset already in --out.")
@@ -112,6 +127,7 @@ def dataset_yolo_command(
             fps=fps,
             val_share=val_share,
             negative_share=negatives,
+            balance=balance,
             seed=seed,
             overwrite=overwrite,
             progress=lambda done, _total: advance(done),

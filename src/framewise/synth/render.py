@@ -62,6 +62,7 @@ class RenderSettings:
         gop_seconds: Keyframe interval.
         creation_time: The container's ``creation_time``; ``None`` derives one from the seed.
         start_in_raid: Begin in the middle of a short raid (a recording started in one).
+        short_raids: Every raid 15-40 s (more of the rare screens per minute, for training).
     """
 
     seconds: float
@@ -75,6 +76,7 @@ class RenderSettings:
     gop_seconds: float = 2.0
     creation_time: datetime | None = None
     start_in_raid: bool = False
+    short_raids: bool = False
 
     def start_time(self) -> datetime:
         """The session's wall-clock start."""
@@ -118,7 +120,9 @@ def render_session(
     target = Path(path)
     muxer = _check(target, settings)
     schedule = settings.schedule()
-    script = make_script(settings.seed, schedule.duration_seconds, settings.start_in_raid)
+    script = make_script(
+        settings.seed, schedule.duration_seconds, settings.start_in_raid, settings.short_raids
+    )
     frame_times = [schedule.stored_seconds(i, muxer) for i in range(len(schedule))]
     painter = FramePainter(script, settings.width, settings.height)
     recorder = SpanRecorder()

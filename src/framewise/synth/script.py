@@ -133,8 +133,9 @@ class Script:
 class _Builder:
     """Appends screens one after another until the session is full."""
 
-    def __init__(self, seed: int, seconds: float) -> None:
+    def __init__(self, seed: int, seconds: float, short_raids: bool = False) -> None:
         self.rng = random.Random(seed)
+        self.short_raids = short_raids
         self.script = Script(seed=seed, seconds=seconds)
         self.now = 0.0
 
@@ -220,6 +221,7 @@ class _Builder:
         rng = self.rng
         raid_id = len(self.script.raids)
         start = self.now
+        short = short or self.short_raids
         self.show("gameplay_hud", *((15.0, 40.0) if short else (40.0, 200.0)), raid_id)
         raid = Raid(raid_id, map_name, character, mode, start, self.now, feed_look=Look.random(rng))
         if short:
@@ -274,7 +276,9 @@ class _Builder:
         )
 
 
-def make_script(seed: int, seconds: float, start_in_raid: bool = False) -> Script:
+def make_script(
+    seed: int, seconds: float, start_in_raid: bool = False, short_raids: bool = False
+) -> Script:
     """A random but reproducible session of ``seconds`` seconds.
 
     Args:
@@ -282,8 +286,10 @@ def make_script(seed: int, seconds: float, start_in_raid: bool = False) -> Scrip
         seconds: Length of the session.
         start_in_raid: Begin in the middle of a short raid (a recording started in one),
             so even a short session shows kills, a terminal screen and the menus.
+        short_raids: Make every raid 15-40 s: several times more menus, terminal and
+            post-raid screens per minute, for training sets that need more of them.
     """
-    builder = _Builder(seed, seconds)
+    builder = _Builder(seed, seconds, short_raids)
     builder.round_trip(in_raid=start_in_raid)
     while not builder.full():
         builder.round_trip()
