@@ -11,12 +11,20 @@ Frames are sampled by time (``fps`` per second of video, each the frame on scree
 and labelled from the session's ground truth. Frames with no labelled element (blank gaps
 between screens) are *negatives*: they are kept up to ``negative_share`` of the images, so the
 model also learns when nothing is there. Whole sessions go to ``train`` or ``val``, never both.
+
+With ``balance`` the training images are thinned by how common their classes are, after the
+repeat-factor sampling of LVIS (Gupta et al., 2019) turned into subsampling: an image is kept
+with probability ``min(1, sqrt(balance / f))``, where ``f`` is the share of sampled images
+showing its rarest class. Rare screens (a death screen, a transfer) are all kept; frames of the
+raid, which fill most of a session, are kept at a lower rate. Validation images are not thinned.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import shutil
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +96,7 @@ def export_yolo(
     fps: float = 2.0,
     val_share: float = 0.2,
     negative_share: float = 0.1,
+    balance: float | None = None,
     seed: int = 0,
     quality: int = 92,
     overwrite: bool = False,
@@ -101,6 +110,7 @@ def export_yolo(
         fps: Frames sampled per second of video.
         val_share: Share of sessions kept for validation.
         negative_share: Largest share of images that may have no boxes.
+        balance: Thin common training images (see the module docstring); ``None`` keeps all.
         seed: Seed of the split and of the choice of negatives.
         quality: JPEG quality.
         overwrite: Replace a dataset already in ``out_dir`` (else refuse: a stale image from
@@ -116,6 +126,8 @@ def export_yolo(
         raise ConfigError(f"--fps must be positive, got {fps}", hint="2 samples twice a second")
     if not 0.0 <= negative_share < 1.0:
         raise ConfigError(f"negative share must be in [0, 1), got {negative_share}")
+    if balance is not None and not 0.0 < balance <= 1.0:
+        raise ConfigError(f"--balance must be in (0, 1], got {balance}", hint="e.g. --balance 0.05")
     paths = [Path(s) for s in sessions]
     stems = [p.stem for p in paths]
     if len(set(stems)) != len(stems):
@@ -130,11 +142,13 @@ def export_yolo(
     report = YoloExportReport(out_dir=out, data_yaml=out / "data.yaml")
     rng = random.Random(seed)
     split_of = split_sessions(paths, val_share, seed)
+    shares = _class_shares([truths[p] for p in paths if split_of[p] == "train"], fps)
     for done, path in enumerate(sorted(paths), start=1):
         split = split_of[path]
         report.split_of[str(path)] = split
+        keep = _Thinning(shares, balance if split == "train" else None, rng)
         _export_session(
-            path, truths[path], split, out, class_ids, fps, negative_share, rng, quality, report
+            path, truths[path], split, out, class_ids, fps, negative_share, keep, quality, report
         )
         if progress is not None:
             progress(done, len(paths))
@@ -151,6 +165,7 @@ def export_yolo(
             "sessions": report.split_of,
             "fps": fps,
             "negative_share": negative_share,
+            "balance": balance,
             "seed": seed,
             "images": report.images,
             "boxes": report.boxes,
@@ -188,6 +203,37 @@ def _classes(truths: dict[Path, GroundTruth]) -> list[str]:
     return list(next(iter(lists))) if lists else []
 
 
+def _class_shares(truths: Sequence[GroundTruth], fps: float) -> dict[str, float]:
+    """Share of the sampled, labelled frames that show each class."""
+    shown: Counter[str] = Counter()
+    labelled = 0
+    for truth in truths:
+        duration = truth.metadata.duration_seconds
+        frames = [truth.frame_at(k / fps) for k in range(int(duration * fps) + 1)]
+        for boxes in truth.boxes_at(frames).values():
+            if boxes:
+                labelled += 1
+                shown.update({b.cls for b in boxes})
+    return {name: count / labelled for name, count in shown.items()}
+
+
+@dataclass
+class _Thinning:
+    """Decides which labelled images to keep (all of them without ``balance``)."""
+
+    shares: dict[str, float]
+    balance: float | None
+    rng: random.Random
+
+    def keep(self, classes: set[str]) -> bool:
+        if self.balance is None or not classes:
+            return True
+        rarest = min(self.shares.get(name, 0.0) for name in classes)
+        if rarest <= self.balance:
+            return True
+        return self.rng.random() < math.sqrt(self.balance / rarest)
+
+
 def _export_session(
     path: Path,
     truth: GroundTruth,
@@ -196,7 +242,7 @@ def _export_session(
     class_ids: dict[str, int],
     fps: float,
     negative_share: float,
-    rng: random.Random,
+    thinning: _Thinning,
     quality: int,
     report: YoloExportReport,
 ) -> None:
@@ -214,6 +260,8 @@ def _export_session(
             index = truth.frame_at(frame.seconds)
             boxes = truth.boxes_at([index])[index]
             name = f"{path.stem}_{index:07d}"
+            if boxes and not thinning.keep({b.cls for b in boxes}):
+                continue
             jpeg = _jpeg(frame, path, quality)
             if not boxes:
                 negatives.append((name, jpeg))
@@ -223,7 +271,7 @@ def _export_session(
             positives += 1
             report.boxes[split] += len(boxes)
     room = int(positives * negative_share / (1.0 - negative_share))
-    for name, jpeg in rng.sample(negatives, min(room, len(negatives))):
+    for name, jpeg in thinning.rng.sample(negatives, min(room, len(negatives))):
         _write(out, split, name, jpeg, "")
         report.negatives[split] += 1
     report.images[split] += positives + min(room, len(negatives))

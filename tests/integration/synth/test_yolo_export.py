@@ -99,3 +99,34 @@ def test_bad_exports_are_refused(sessions: dict[Path, GroundTruth], tmp_path: Pa
         split_sessions([one], 1.0, seed=0)
     with pytest.raises(ConfigError, match="fps"):
         export_yolo([one], tmp_path / "d", fps=0.0)
+
+
+def test_balance_thins_common_training_images_and_keeps_rare_ones(
+    sessions: dict[Path, GroundTruth], tmp_path: Path
+) -> None:
+    kwargs = {"fps": 4.0, "val_share": 0.34, "negative_share": 0.0}
+    full = export_yolo(list(sessions), tmp_path / "full", **kwargs)  # type: ignore[arg-type]
+    thin = export_yolo(list(sessions), tmp_path / "thin", balance=0.05, **kwargs)  # type: ignore[arg-type]
+
+    def classes_per_image(root: Path, split: str) -> dict[str, set[int]]:
+        return {
+            p.stem: {int(line.split()[0]) for line in p.read_text().splitlines()}
+            for p in (root / "labels" / split).glob("*.txt")
+        }
+
+    full_train = classes_per_image(tmp_path / "full", "train")
+    thin_train = classes_per_image(tmp_path / "thin", "train")
+    assert set(thin_train) < set(full_train)
+    assert thin.images["train"] < full.images["train"]
+    assert thin.images["val"] == full.images["val"]  # validation keeps the true mix
+    shown = [c for classes in full_train.values() for c in classes]
+    share = {c: shown.count(c) / len(full_train) for c in set(shown)}
+    rare = {c for c, s in share.items() if s <= 0.05}
+    common = max(share, key=share.__getitem__)
+    assert rare, share
+    # Every image showing a rare class is kept; images of only the commonest are thinned.
+    assert {s for s, c in full_train.items() if c & rare} <= set(thin_train)
+    only_common = [s for s, c in full_train.items() if c == {common}]
+    assert sum(s in thin_train for s in only_common) < len(only_common)
+    with pytest.raises(ConfigError, match="balance"):
+        export_yolo(list(sessions), tmp_path / "bad", balance=2.0)
