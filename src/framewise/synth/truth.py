@@ -5,6 +5,11 @@ new screen, a kill at the first frame its feed entry is drawn. The types and fie
 ``framewise process`` writes with the tarkov profile: ``state_transition`` (``from_state``,
 ``to_state``), ``raid_start`` (``map_name``, ``character_type``, ``game_mode``), ``raid_end``
 (``outcome``, ``extract_location``) and ``kill`` (``enemy_type``, ``weapon``, ``headshot``).
+
+Event fields say what the video shows: a ``raid_start`` field that no screen of the recording
+has shown by then (a recording that begins in the middle of a raid never shows its map or
+character) is ``null``, so an evaluation does not ask a pipeline to guess it. The ``raids``
+list keeps every raid's real values.
 """
 
 from __future__ import annotations
@@ -17,6 +22,16 @@ from framewise.core.events import Event
 from framewise.synth.groundtruth import RaidTruth, ScreenVisit
 from framewise.synth.script import Script
 from framewise.synth.vocab import BLANK, INITIAL_STATE, OUTCOME_OF_CLASS, STATE_OF_CLASS
+
+
+SHOWN_FIELDS: dict[str, frozenset[str]] = {
+    "character_select": frozenset({"character_type"}),
+    "map_select": frozenset({"map_name", "game_mode"}),
+    "loading_screen": frozenset({"map_name"}),
+    "transfer_screen": frozenset({"map_name"}),
+}
+"""The raid fields each screen writes on the picture (screens.py; the loading screen's stages
+hint at the mode but do not name it). The engine-agreement test keeps this in step."""
 
 
 class _Timeline:
@@ -51,12 +66,14 @@ def build_truth(
     visits: list[ScreenVisit] = []
     raids = {r.raid_id: r for r in script.raids}
     state = INITIAL_STATE
+    shown: set[str] = set()  # raid_start fields some screen has shown so far
     for screen in script.screens:
         first = timeline.first_frame(screen.start)
         last = timeline.last_frame(screen.end)
         if first is None or last < first or screen.cls == BLANK:
             continue  # never on screen (cut off by the session's end), or a blank gap
         new_state = STATE_OF_CLASS[screen.cls]
+        shown.update(SHOWN_FIELDS.get(screen.cls, ()))
         visits.append(
             ScreenVisit(
                 cls=screen.cls,
@@ -75,11 +92,12 @@ def build_truth(
             state = new_state
         if screen.cls == "gameplay_hud" and screen.raid_id is not None:
             raid = raids[screen.raid_id]
-            data = {
+            values = {
                 "map_name": raid.map_name,
                 "character_type": raid.character_type,
                 "game_mode": raid.game_mode,
             }
+            data = {name: value if name in shown else None for name, value in values.items()}
             raw.append((first, 1, "raid_start", data))
         outcome = OUTCOME_OF_CLASS.get(screen.cls)
         if outcome is not None:

@@ -25,9 +25,11 @@ START = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 FPS = 4.0
 
 
-def painted(seed: int, seconds: float) -> tuple[list[float], list[ElementTrack]]:
+def painted(
+    seed: int, seconds: float, in_raid: bool = False
+) -> tuple[list[float], list[ElementTrack]]:
     """Paint a session at a low rate and small size; its frame times and labelled elements."""
-    script = make_script(seed, seconds)
+    script = make_script(seed, seconds, start_in_raid=in_raid)
     times = [k / FPS for k in range(int(seconds * FPS))]
     painter = FramePainter(script, 320, 180)
     recorder = SpanRecorder()
@@ -63,16 +65,18 @@ def episodes(times: list[float], tracks: list[ElementTrack]) -> list[Episode]:
     return [episode for _, _, episode in notices]
 
 
-@pytest.mark.parametrize("seed", [3, 8])
-def test_engine_emits_the_ground_truth_events(seed: int) -> None:
-    seconds = 1500.0
-    times, tracks = painted(seed, seconds)
+@pytest.mark.parametrize(("seed", "in_raid"), [(3, False), (8, False), (5, True)])
+def test_engine_emits_the_ground_truth_events(seed: int, in_raid: bool) -> None:
+    """Perfect detections give exactly the true events; a recording that opens in a raid
+    too, its opening raid's unseen map, character and mode being null in both."""
+    seconds = 1500.0 if not in_raid else 600.0
+    times, tracks = painted(seed, seconds, in_raid)
     machine = StateMachine(load_state_machine(profile_dir("tarkov") / "state_machine.yaml"))
     records = machine.update(episodes(times, tracks))
     records += machine.flush()
     assert machine.anomalies == ()
     got = sorted(((r.seconds, r.type, dict(r.data)) for r in records), key=lambda r: (r[0], r[1]))
-    events, _, _ = build_truth(make_script(seed, seconds), times, START)
+    events, _, _ = build_truth(make_script(seed, seconds, in_raid), times, START)
     expected = sorted(
         ((e.video_offset_seconds, e.type, dict(e.data)) for e in events),
         key=lambda r: (r[0], r[1]),

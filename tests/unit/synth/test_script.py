@@ -85,7 +85,7 @@ def test_kills_lie_inside_raids_and_raids_pair_up(seed: int, in_raid: bool) -> N
         if event.type == "raid_start":
             assert not in_raid_now
             in_raid_now = True
-            assert event.data["map_name"] in MAPS
+            assert event.data["map_name"] in MAPS or (in_raid and event.data["map_name"] is None)
         elif event.type == "raid_end":
             assert in_raid_now
             in_raid_now = False
@@ -120,9 +120,14 @@ def test_events_sit_on_frames_in_time_order() -> None:
 
 
 def test_a_session_started_in_a_raid_opens_with_it() -> None:
-    script = make_script(3, 60.0, start_in_raid=True)
-    events, _, _ = build_truth(script, frames(60.0), START)
+    script = make_script(3, 600.0, start_in_raid=True)
+    events, _, _ = build_truth(script, frames(600.0), START)
     assert script.screens[0].cls == "gameplay_hud"
     assert events[0].data == {"from_state": "idle", "to_state": "raid"}
     assert events[1].type == "raid_start"
     assert events[1].frame_number == 0
+    # Nothing in the recording shows the opening raid's map, character or mode.
+    assert events[1].data == {"map_name": None, "character_type": None, "game_mode": None}
+    assert script.raids[0].map_name in MAPS  # the raid itself had them
+    later = [e for e in events[2:] if e.type == "raid_start"]
+    assert later and all(None not in e.data.values() for e in later)
