@@ -23,7 +23,6 @@ from framewise.synth.groundtruth import RaidTruth, ScreenVisit
 from framewise.synth.script import Script
 from framewise.synth.vocab import BLANK, INITIAL_STATE, OUTCOME_OF_CLASS, STATE_OF_CLASS
 
-
 SHOWN_FIELDS: dict[str, frozenset[str]] = {
     "character_select": frozenset({"character_type"}),
     "map_select": frozenset({"map_name", "game_mode"}),
