@@ -53,6 +53,8 @@ class TrackingSettings(StrictModel):
         split_after: Frames in a row that must read the same new text in place before the
             track is split into a new one (a notification replaced in its row); fewer are
             misreads and are outvoted. 0 never splits.
+        max_misread: A box whose read fields differ from its track's in more than this many
+            fields is another notification, never a misread: it starts a track of its own.
         split_gap_seconds: A box that reads other text than its track after being unseen for
             longer than this is a new notification in the same place, not a misread: the
             track is split at once. 0 leaves every change of text to ``split_after``.
@@ -65,6 +67,7 @@ class TrackingSettings(StrictModel):
     max_shift: float = Field(default=3.0, ge=0)
     match_fields: bool = True
     split_after: int = Field(default=5, ge=0, le=1000)
+    max_misread: int = Field(default=1, ge=0, le=100)
     split_gap_seconds: float = Field(default=0.5, ge=0)
     duplicate_overlap: float = Field(default=0.5, ge=0, le=1)
 

@@ -1,8 +1,9 @@
 """Score an event log against ground truth: recall, precision, time error, field accuracy.
 
-Detected and true events are matched per type, one to one, nearest in time first, within a
-tolerance. Field accuracy counts, over matched pairs, how often a field the truth sets has
-the same value in the detection (strings compared without case or surrounding space).
+Detected and true events are matched per type, one to one, within a tolerance: pairs whose
+fields agree first, then the nearest in time. Field accuracy counts, over matched pairs, how
+often a field the truth sets has the same value in the detection (strings compared without
+case or surrounding space).
 
 Example:
     >>> report = evaluate(detected_events, true_events, tolerance=2.0)  # doctest: +SKIP
@@ -194,9 +195,11 @@ def evaluate(
 def match_events(
     detected: Sequence[Event], truth: Sequence[Event], *, tolerance: float = 2.0
 ) -> list[tuple[Event, Event]]:
-    """Pairs ``(detected, true)`` of the same type, closest in time first, each used once.
+    """Pairs ``(detected, true)`` of the same type within ``tolerance``, each used once.
 
-    Review aids (``IGNORED_TYPES``) are never paired.
+    Pairs whose fields agree come first, then the closest in time: two kills 1 s apart are
+    paired each with its own detection even when one detection is a little late. Review aids
+    (``IGNORED_TYPES``) are never paired.
     """
     matched: list[tuple[Event, Event]] = []
     kinds = {e.type for e in [*detected, *truth]} - IGNORED_TYPES
@@ -204,20 +207,25 @@ def match_events(
         found = [e for e in detected if e.type == kind]
         true = [e for e in truth if e.type == kind]
         pairs = sorted(
-            (abs(d.video_offset_seconds - t.video_offset_seconds), i, j)
+            (_disagreements(d, t), abs(d.video_offset_seconds - t.video_offset_seconds), i, j)
             for i, d in enumerate(found)
             for j, t in enumerate(true)
             if abs(d.video_offset_seconds - t.video_offset_seconds) <= tolerance
         )
         used_d: set[int] = set()
         used_t: set[int] = set()
-        for _, i, j in pairs:
+        for _, _, i, j in pairs:
             if i in used_d or j in used_t:
                 continue
             used_d.add(i)
             used_t.add(j)
             matched.append((found[i], true[j]))
     return matched
+
+
+def _disagreements(found: Event, true: Event) -> int:
+    """How many of the true event's fields the detection has otherwise."""
+    return sum(not _same(value, found.data.get(name)) for name, value in true.data.items())
 
 
 def read_events(path: str | Path) -> list[Event]:

@@ -89,6 +89,7 @@ class EpisodeRule:
     match_fields: bool = True
     split_after: int = 5
     split_gap_seconds: float = 0.5
+    max_misread: int = 1
     duplicate_overlap: float = 0.5
 
     @classmethod
@@ -106,6 +107,7 @@ class EpisodeRule:
             match_fields=config.tracking.match_fields,
             split_after=config.tracking.split_after,
             split_gap_seconds=config.tracking.split_gap_seconds,
+            max_misread=config.tracking.max_misread,
             duplicate_overlap=config.tracking.duplicate_overlap,
         )
 
@@ -149,7 +151,9 @@ class _RuleRunner:
     def __init__(self, rule: EpisodeRule, ids: Iterator[int]) -> None:
         self.rule = rule
         self.ids = ids
-        self.tracker = IouTracker(rule.iou_threshold, rule.max_shift, rule.match_fields, ids)
+        self.tracker = IouTracker(
+            rule.iou_threshold, rule.max_shift, rule.match_fields, rule.max_misread, ids
+        )
         self.confirm = ConfirmationFilter[int](rule.hits, rule.period_seconds)
         self.hysteresis = HysteresisFilter[int](rule.hold_seconds)
         self.tracks: dict[int, _TrackState] = {}

@@ -226,7 +226,12 @@ def fields_agree(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldRe
 
 def fields_differ(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:
     """True when some field read in ``fields`` has another value in ``leaders``."""
-    return any(
+    return differing_fields(leaders, fields) > 0
+
+
+def differing_fields(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> int:
+    """How many fields read in ``fields`` have another value in ``leaders``."""
+    return sum(
         r.value is not None and k in leaders and _vote_key(leaders[k]) != _vote_key(r.value)
         for k, r in fields.items()
     )

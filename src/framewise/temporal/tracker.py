@@ -26,6 +26,7 @@ from framewise.temporal.observations import (
     Box,
     FieldValue,
     Observation,
+    differing_fields,
     fields_agree,
     iou,
 )
@@ -64,6 +65,9 @@ class IouTracker:
         iou_threshold: Smallest IoU that continues a track in place.
         max_shift: How many box heights a box with the same fields may move vertically.
         match_fields: Follow a moved box when its parsed fields agree with the track's.
+        max_misread: With ``match_fields``, a box whose read fields differ from the track's in
+            more than this many fields never continues it in place: one wrong field is a
+            misread, two or more are another notification (the old one moved or went).
         ids: Source of new track ids (shared between trackers so ids are unique).
     """
 
@@ -72,6 +76,7 @@ class IouTracker:
         iou_threshold: float = 0.3,
         max_shift: float = 3.0,
         match_fields: bool = True,
+        max_misread: int = 1,
         ids: Iterator[int] | None = None,
     ) -> None:
         if not 0 < iou_threshold <= 1 or max_shift < 0:
@@ -79,11 +84,14 @@ class IouTracker:
         self.iou_threshold = iou_threshold
         self.max_shift = max_shift
         self.match_fields = match_fields
+        self.max_misread = max_misread
         self._ids = ids if ids is not None else count(1)
         self._tracks: dict[int, _Track] = {}
 
     def _score(self, track: _Track, obs: Observation) -> float | None:
         """Match score, or ``None`` when the pair may not match."""
+        if self.match_fields and differing_fields(track.leaders, obs.fields) > self.max_misread:
+            return None
         overlap = iou(track.box, obs.box)
         agree = self.match_fields and fields_agree(track.leaders, obs.fields)
         if overlap >= self.iou_threshold:

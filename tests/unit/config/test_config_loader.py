@@ -291,8 +291,8 @@ INLINE_CASES = [
         "detectors: [{kind: ocr, classes: [a]}]\nfilters:\n  - kind: episode\n"
         "    tracking: {iouu: 1}\n",
         "4: filters[0].tracking.iouu: unknown key — remove it or fix its spelling "
-        "(did you mean 'iou'?); allowed keys: duplicate_overlap, iou, match_fields, max_shift, "
-        "split_after, split_gap_seconds",
+        "(did you mean 'iou'?); allowed keys: duplicate_overlap, iou, match_fields, max_misread, "
+        "max_shift, split_after, split_gap_seconds",
     ),
     (
         "kind missing",

@@ -29,6 +29,19 @@ def test_pairs_are_same_type_closest_first_each_used_once() -> None:
     assert [(f.video_offset_seconds, t.video_offset_seconds) for f, t in pairs] == [(10.4, 10.3)]
 
 
+def test_pairs_with_agreeing_fields_come_before_nearer_ones() -> None:
+    """Two kills 1 s apart, the first detected 0.9 s late: time alone would cross them."""
+    truth = [_event("kill", 10.0, weapon="M4A1"), _event("kill", 11.0, weapon="SVD-S")]
+    found = [_event("kill", 10.9, weapon="M4A1"), _event("kill", 11.1, weapon="SVD-S")]
+    pairs = match_events(found, truth, tolerance=2.0)
+    assert sorted((f.data["weapon"], t.data["weapon"]) for f, t in pairs) == [
+        ("M4A1", "M4A1"),
+        ("SVD-S", "SVD-S"),
+    ]
+    report = evaluate(found, truth, tolerance=2.0)
+    assert report.fields["weapon"].accuracy == 1.0
+
+
 def test_reports_pool_across_sessions() -> None:
     one = evaluate([_event("kill", 1.0, weapon="AK")], [_event("kill", 1.2, weapon="AK")])
     two = evaluate([_event("kill", 5.0, weapon="M4")], [_event("kill", 9.0, weapon="M4")])

@@ -136,7 +136,7 @@ def test_episodes(case: str, timeline: list[Shown], expected: Expected) -> None:
 
 
 def test_split_after_zero_merges_a_replacement_in_place() -> None:
-    rule = dataclasses.replace(KILL_RULE, split_after=0)
+    rule = dataclasses.replace(KILL_RULE, split_after=0, max_misread=2)
     timeline = [kill(1.0, 3.0), kill(3.0, 5.0, fields={"enemy_type": "boss", "weapon": "SVD-S"})]
     closed = [e for e in run_episodes(timeline, 8.0, [rule]) if e.closed]
     assert [(e.start, round(e.end, 6)) for e in closed] == [(1.0, 4.9)]
@@ -160,6 +160,18 @@ def test_new_text_after_a_gap_starts_a_new_kill_at_once() -> None:
         (e.start, round(e.end, 6), {k: r.value for k, r in e.fields.items()}) for e in closed
     )
     assert got == [(1.0, 2.9, SCAV_AK), (3.8, 6.9, PMC_M4), (4.8, 6.9, boss)]
+
+
+def test_other_text_in_place_without_a_gap_is_a_new_kill_not_a_misread() -> None:
+    """The Tarkov profile's split_after of 30 frames must not swallow a 2 s kill that took an
+    entry's row in the very frame the old one moved out of sight: two fields differ."""
+    rule = dataclasses.replace(KILL_RULE, split_after=30)
+    timeline = [kill(1.0, 3.0), kill(3.0, 5.0, fields=PMC_M4)]
+    closed = [e for e in run_episodes(timeline, 8.0, [rule]) if e.closed]
+    got = sorted(
+        (e.start, round(e.end, 6), {k: r.value for k, r in e.fields.items()}) for e in closed
+    )
+    assert got == [(1.0, 2.9, SCAV_AK), (3.0, 4.9, PMC_M4)]
 
 
 def test_open_notice_comes_at_confirmation_with_the_first_hit_as_start() -> None:
