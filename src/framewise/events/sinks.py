@@ -16,7 +16,7 @@ from typing import Any
 from framewise.core.events import Event, EventLog, LogMetadata
 from framewise.core.time import SessionStart
 from framewise.events.log import write_event_log
-from framewise.events.thumbnails import FrameRing, ThumbnailWriter
+from framewise.events.thumbnails import ThumbnailWriter, WantedFrames
 from framewise.temporal import EventRecord
 
 LOG_NAME = "events.json"
@@ -54,17 +54,17 @@ class JsonLogSink:
         )
         self.events: list[Event] = []
 
-    def add(self, records: Sequence[EventRecord], ring: FrameRing | None) -> list[Event]:
+    def add(self, records: Sequence[EventRecord], frames: WantedFrames | None) -> list[Event]:
         """Number ``records``, attach thumbnails and keep them; returns the new events.
 
-        Thumbnails come from ``ring``; on a replay (``ring`` is ``None``) they are the files
+        Thumbnails come from ``frames``; on a replay (``frames`` is ``None``) they are the files
         the interrupted run wrote.
         """
         added = []
         for record in records:
             event_id = f"evt_{len(self.events) + 1:05d}"
-            frame = ring.nearest(record.best_seconds) if ring is not None else None
-            at = ring.nearest(record.seconds) if ring is not None else None
+            frame = frames.nearest(record.best_seconds) if frames is not None else None
+            at = frames.nearest(record.seconds) if frames is not None else None
             frame_number = at.index if at is not None else round(record.seconds * self.nominal_fps)
             thumbnail = None
             if self.writer is not None:

@@ -1,15 +1,17 @@
-"""Event thumbnails: JPEGs written atomically, from a short ring of recent frames.
+"""Event thumbnails: JPEGs written atomically, from the frames events may still ask for.
 
-Events are often decided after the frame that shows them (a notification is one event only
-once it has gone), so the pipeline keeps the last minute of sampled frames as small JPEGs
-and picks the one nearest the event's time.
+Events are often decided after the frames that show them (a notification is one event only
+once it has gone), so the pipeline keeps, as small JPEGs, exactly the frames the event engine
+may still refer to: each live track's first and best hit and those of records held back for
+ordering (:meth:`~framewise.temporal.engine.EventEngine.wanted_seconds`). A frame is shrunk and
+encoded only when it becomes one of them, a few times per track, instead of every sampled frame.
 """
 
 from __future__ import annotations
 
 import bisect
 import os
-from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,35 +58,52 @@ class RingFrame:
     jpeg: bytes
 
 
-class FrameRing:
-    """The last ``seconds`` of frames as small JPEGs, looked up by time.
+class WantedFrames:
+    """The frames that may still become thumbnails, as small JPEGs, looked up by time.
 
-    JPEG keeps a minute of 10 fps frames at 640 px in about 25 MB, where raw pictures take
-    about 400 MB.
+    Args:
+        max_side: Longest side of a thumbnail in pixels.
+        quality: JPEG quality.
+        max_frames: Most frames kept (the oldest go first); a guard, as the engine wants only
+            a few per live track.
     """
 
-    def __init__(self, seconds: float = 30.0, max_side: int = 640, quality: int = 85) -> None:
-        self.span = seconds
+    def __init__(self, max_side: int = 640, quality: int = 85, max_frames: int = 1000) -> None:
         self.max_side = max_side
         self.quality = quality
-        self._frames: deque[RingFrame] = deque()
+        self.max_frames = max_frames
+        self._frames: dict[float, RingFrame] = {}
+        self._times: list[float] = []  # sorted keys of _frames
 
-    def add(self, frame: Frame) -> None:
-        """Remember ``frame`` (frames arrive in time order)."""
+    def offer(self, frame: Frame, wanted: Collection[float]) -> None:
+        """Keep ``frame`` if its time is wanted (frames arrive in time order)."""
+        if frame.seconds not in wanted or frame.seconds in self._frames:
+            return
         jpeg = encode_jpeg(shrink(frame.image, self.max_side, fast=True), self.quality)
-        self._frames.append(RingFrame(frame.index, frame.seconds, jpeg))
-        while self._frames and self._frames[0].seconds < frame.seconds - self.span:
-            self._frames.popleft()
+        self._frames[frame.seconds] = RingFrame(frame.index, frame.seconds, jpeg)
+        bisect.insort(self._times, frame.seconds)
+        while len(self._times) > self.max_frames:
+            del self._frames[self._times.pop(0)]
+
+    def retain(self, wanted: Collection[float]) -> None:
+        """Forget the frames whose times are no longer wanted."""
+        if all(t in wanted for t in self._times):
+            return
+        self._times = [t for t in self._times if t in wanted]
+        self._frames = {t: self._frames[t] for t in self._times}
 
     def nearest(self, seconds: float) -> RingFrame | None:
-        """The remembered frame nearest ``seconds``, or ``None`` when empty."""
-        if not self._frames:
-            return None
-        times = [f.seconds for f in self._frames]
-        i = bisect.bisect_left(times, seconds)
-        candidates = [j for j in (i - 1, i) if 0 <= j < len(times)]
-        best = min(candidates, key=lambda j: abs(times[j] - seconds))
-        return self._frames[best]
+        """The kept frame at ``seconds``, else the nearest one; ``None`` when empty."""
+        exact = self._frames.get(seconds)
+        if exact is not None or not self._times:
+            return exact
+        i = bisect.bisect_left(self._times, seconds)
+        candidates = [j for j in (i - 1, i) if 0 <= j < len(self._times)]
+        best = min(candidates, key=lambda j: abs(self._times[j] - seconds))
+        return self._frames[self._times[best]]
+
+    def __len__(self) -> int:
+        return len(self._times)
 
 
 class ThumbnailWriter:

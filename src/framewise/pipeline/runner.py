@@ -25,7 +25,7 @@ from framewise.core.time import SessionStart
 from framewise.events.journal import JournalEntry, JournalWriter, read_journal
 from framewise.events.log import read_event_log
 from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, JsonLogSink
-from framewise.events.thumbnails import FrameRing
+from framewise.events.thumbnails import WantedFrames
 from framewise.pipeline.chain import DetectorChain, build_chain
 from framewise.pipeline.step import FrameStep
 from framewise.sources.base import SourceStats
@@ -34,9 +34,6 @@ from framewise.sources.probe import VideoInfo, probe
 from framewise.temporal.engine import EventEngine
 
 log = logging.getLogger(__name__)
-
-RING_SECONDS = 60.0
-"""Seconds of recent frames kept for thumbnails (an event is decided at most this late)."""
 
 Progress = Callable[[float], None]
 """Called with the video seconds processed so far."""
@@ -63,14 +60,17 @@ class VideoRun:
 
 
 def _after_preroll(
-    batches: Iterator[list[Frame]], ring: FrameRing, resumed_at: float | None
+    batches: Iterator[list[Frame]],
+    kept: WantedFrames,
+    wanted: set[float],
+    resumed_at: float | None,
 ) -> Iterator[list[Frame]]:
-    """Feed frames up to ``resumed_at`` (already journaled) to the ring only; pass the rest."""
+    """Offer frames up to ``resumed_at`` (already journaled) to ``kept`` only; pass the rest."""
     for batch in batches:
         if resumed_at is not None and batch[0].seconds <= resumed_at:
             for frame in batch:
                 if frame.seconds <= resumed_at:
-                    ring.add(frame)
+                    kept.offer(frame, wanted)
             batch = [f for f in batch if f.seconds > resumed_at]  # noqa: PLW2901
         if batch:
             yield batch
@@ -179,15 +179,14 @@ class Pipeline:
         for entry in entries:  # rebuild the interrupted run's state, without decoding
             sink.add(step.update(entry.seconds, entry.detections), None)
         resumed_at = entries[-1].seconds if entries else None
-        ring = FrameRing(
-            seconds=RING_SECONDS,
-            max_side=sink_config.thumbnail_max_side or 100_000,
-            quality=sink_config.jpeg_quality,
+        kept = WantedFrames(
+            max_side=sink_config.thumbnail_max_side or 100_000, quality=sink_config.jpeg_quality
         )
+        wanted = step.engine.wanted_seconds()
         if resumed_at is not None:
-            # Decode the ring's span before the resume point again (into the ring only), so
-            # events decided after it find the same thumbnail frames an uninterrupted run had.
-            source.seek(max(0.0, resumed_at - RING_SECONDS))
+            # Decode the frames the rebuilt engine may still want again (into `kept` only),
+            # so events decided later get the thumbnails an uninterrupted run gives them.
+            source.seek(min(wanted, default=resumed_at))
             log.info(
                 "%s: resuming after %.2f s (%d frames journaled)", video, resumed_at, len(entries)
             )
@@ -196,12 +195,15 @@ class Pipeline:
         checkpointed = time.monotonic()
         try:
             batches = source.read_batches(self.config.source.batch_size)
-            for batch in _after_preroll(batches, ring, resumed_at):
+            for batch in _after_preroll(batches, kept, wanted, resumed_at):
                 for result in step.run(batch):
                     frame = result.frame
                     journal.write(JournalEntry(frame.index, frame.seconds, result.detections))
-                    ring.add(frame)
-                    sink.add(result.records, ring)
+                    wanted = step.engine.wanted_seconds()
+                    named = {t for r in result.records for t in (r.seconds, r.best_seconds)}
+                    kept.offer(frame, wanted | named)
+                    sink.add(result.records, kept)
+                    kept.retain(wanted)
                     frames, last = frames + 1, frame.seconds
                 if on_progress is not None:
                     on_progress(last)
@@ -209,7 +211,7 @@ class Pipeline:
                     journal.checkpoint()
                     sink.write(complete=False, processed_until=last, extra={})
                     checkpointed = time.monotonic()
-            sink.add(step.flush(), ring)
+            sink.add(step.flush(), kept)
             journal.checkpoint()
             sink.write(
                 complete=True,

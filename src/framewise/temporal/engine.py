@@ -109,6 +109,16 @@ class EventEngine:
         self._hold(self._records(self.episodes.update(seconds, observations)))
         return self._release(self._watermark(seconds))
 
+    def wanted_seconds(self) -> set[float]:
+        """Frame times a record released later may name (its time or its best frame).
+
+        A sink that keeps thumbnails needs exactly these frames, and no older ones.
+        """
+        wanted = self.episodes.wanted_seconds()
+        for _, _, record in self._held:
+            wanted.update((record.seconds, record.best_seconds))
+        return wanted
+
     def flush(self) -> list[EventRecord]:
         """End of stream: close everything and release every record left."""
         records = self._records(self.episodes.flush())

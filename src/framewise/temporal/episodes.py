@@ -274,6 +274,18 @@ class _RuleRunner:
         self.confirm.flush()
         return out
 
+    def wanted_seconds(self) -> set[float]:
+        """Times of hits a live track's episode may still report: its first and best.
+
+        A held-back streak's hits count too: it may split off as a track of its own.
+        """
+        out: set[float] = set()
+        for state in self.tracks.values():
+            if state.hits:
+                out.update((state.first_hit, state.best_seconds))
+            out.update(seconds for seconds, _ in state.streak)
+        return out
+
     def live(self) -> list[LiveTrack]:
         out = []
         for track_id, state in self.tracks.items():
@@ -349,6 +361,10 @@ class EpisodeFilter:
     def live(self) -> list[LiveTrack]:
         """The tracks still visible (confirmed or not), for callers that order output."""
         return [t for r in self._runners for t in r.live()]
+
+    def wanted_seconds(self) -> set[float]:
+        """Frame times a later episode may still name as its start or best hit."""
+        return {t for r in self._runners for t in r.wanted_seconds()}
 
     def flush(self) -> list[Episode]:
         """End of stream: close every open episode."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import cv2
 import pytest
 
 from framewise.config.pipeline import load_pipeline
@@ -96,9 +97,13 @@ def test_process_writes_the_events_with_true_times(workspace: Path, tmp_path: Pa
     assert log.metadata.complete
     assert log.metadata.model_version == "colour"
     assert log.schema_version == 1
-    for event in log.events:
+    for event, (kind, _, _) in zip(log.events, EXPECTED, strict=True):
         assert event.thumbnail is not None
-        assert (tmp_path / "colours" / event.thumbnail).stat().st_size > 500
+        picture = cv2.imread(str(tmp_path / "colours" / event.thumbnail))
+        assert picture is not None
+        _, green, red = (float(v) for v in picture.reshape(-1, 3).mean(axis=0))
+        # The thumbnail shows the event's own segment (its best frame), not a neighbour.
+        assert (red > 2 * green) if kind == "red" else (green > 2 * red), (kind, red, green)
     assert "3 events" in done.stdout
 
 
@@ -138,6 +143,11 @@ def test_an_interrupted_run_resumes_without_duplicates(workspace: Path, tmp_path
     assert resumed.frames == whole.frames
     a, b = without_run_times(whole.log_path), without_run_times(resumed.log_path)
     assert a["events"] == b["events"]
+    thumbnails = sorted(p.name for p in (tmp_path / "whole" / "thumbnails").glob("*.jpg"))
+    assert len(thumbnails) == whole.events
+    for name in thumbnails:  # the same frames, kept again after the resume
+        cut = (tmp_path / "cut" / "thumbnails" / name).read_bytes()
+        assert cut == (tmp_path / "whole" / "thumbnails" / name).read_bytes(), name
     again = Pipeline(config).process_video(workspace / "colours.mkv", tmp_path / "cut")
     assert again.skipped  # complete logs are kept unless --force
 
