@@ -85,6 +85,13 @@ def observations_from_detections(detections: Detections) -> list[Observation]:
     return result
 
 
+def _intersection(a: Box, b: Box) -> float:
+    """Area shared by two ``xyxy`` boxes (0 when they do not overlap)."""
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    return iw * ih if iw > 0 and ih > 0 else 0.0
+
+
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two ``xyxy`` boxes (0 when either is empty).
 
@@ -92,11 +99,9 @@ def iou(a: Box, b: Box) -> float:
         >>> iou((0, 0, 10, 10), (5, 0, 15, 10))
         0.3333333333333333
     """
-    iw = min(a[2], b[2]) - max(a[0], b[0])
-    ih = min(a[3], b[3]) - max(a[1], b[1])
-    if iw <= 0 or ih <= 0:
+    inter = _intersection(a, b)
+    if inter <= 0:
         return 0.0
-    inter = iw * ih
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
@@ -174,12 +179,11 @@ def overlap_of_smaller(a: Box, b: Box) -> float:
         >>> overlap_of_smaller((0, 0, 10, 10), (2, 2, 8, 8))
         1.0
     """
-    iw = min(a[2], b[2]) - max(a[0], b[0])
-    ih = min(a[3], b[3]) - max(a[1], b[1])
+    inter = _intersection(a, b)
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    if iw <= 0 or ih <= 0 or smaller <= 0:
+    if inter <= 0 or smaller <= 0:
         return 0.0
-    return float(iw * ih / smaller)
+    return float(inter / smaller)
 
 
 def drop_duplicates(observations: Sequence[Observation], min_overlap: float) -> list[Observation]:
