@@ -174,6 +174,22 @@ def test_other_text_in_place_without_a_gap_is_a_new_kill_not_a_misread() -> None
     assert got == [(1.0, 2.9, SCAV_AK), (3.0, 4.9, PMC_M4)]
 
 
+def test_wanted_seconds_are_the_live_tracks_first_and_best_hits() -> None:
+    """What a thumbnail keeper must still hold: nothing once the episode is reported."""
+    rising = Shown("kill_notification", 1.0, 2.0, row_box(0), SCAV_AK, confidence=0.5)
+    best = Shown("kill_notification", 1.3, 1.4, row_box(0), SCAV_AK, confidence=0.95)
+    episodes = EpisodeFilter([KILL_RULE])
+    wanted_at: dict[float, set[float]] = {}
+    for t, obs in frames([rising, best], until=4.0):
+        strongest = sorted(obs, key=lambda o: -o.confidence)[:1]  # one box per frame
+        episodes.update(t, strongest)
+        wanted_at[round(t, 1)] = episodes.wanted_seconds()
+    assert wanted_at[0.5] == set()
+    assert wanted_at[1.1] == {1.0}  # first hit = best so far
+    assert wanted_at[1.6] == {1.0, 1.3}  # first, and the best hit (0.95 at 1.3 s)
+    assert wanted_at[3.5] == set()  # gone after the hold: its episode was closed
+
+
 def test_open_notice_comes_at_confirmation_with_the_first_hit_as_start() -> None:
     episodes = EpisodeFilter([KILL_RULE])
     notices: list[tuple[float | None, bool, float]] = []
