@@ -176,8 +176,7 @@ def test_other_text_in_place_without_a_gap_is_a_new_kill_not_a_misread() -> None
 
 def test_wanted_seconds_are_the_live_tracks_first_and_best_hits() -> None:
     """What a thumbnail keeper must still hold: nothing once the episode is reported."""
-    rising = Shown("kill_notification", 1.0, 2.0, row_box(0), SCAV_AK, confidence=0.5)
-    best = Shown("kill_notification", 1.3, 1.4, row_box(0), SCAV_AK, confidence=0.95)
+    rising, best = kill(1.0, 2.0, confidence=0.5), kill(1.3, 1.4, confidence=0.95)
     episodes = EpisodeFilter([KILL_RULE])
     wanted_at: dict[float, set[float]] = {}
     for t, obs in frames([rising, best], until=4.0):
