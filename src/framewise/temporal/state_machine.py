@@ -5,9 +5,13 @@ The table (states, allowed transitions, event rules) is data — see
 machine takes the episode filter's output in order: an *open* notice of a class that
 signals a state enters that state at the episode's start time, if the table allows the
 move; a forbidden move is not applied but recorded as an :class:`Anomaly` with its
-evidence. *Closed* episodes fire ``episode`` rules (a kill) and complete events that wait
-for their episode's final fields (an extract location). Records come out in the order they
-are decided; a log writer sorts them by ``seconds``.
+evidence. One refused screen is noise; but when the next screen is refused too and the table
+allows the move between the two, they agree with each other and the machine missed a screen
+(a misclassified map selection, say): it follows them, instead of refusing every screen until
+one happens to be allowed from where it is stuck. *Closed* episodes fire ``episode`` rules
+(a kill) and complete events that wait for their episode's final fields (an extract
+location). Records come out in the order they are decided; a log writer sorts them by
+``seconds``.
 
 Example:
     >>> from framewise.config.state_machine import StateMachineSpec
@@ -132,6 +136,8 @@ class StateMachine:
         self._pending: dict[int, list[_Pending]] = {}
         self._history = _History()
         self._anomalies: list[Anomaly] = []
+        # The last screen refused since the machine last moved: (its episode, its state).
+        self._refused: tuple[Episode, str] | None = None
         self._close_classes = {c for r in spec.events if r.when == "episode" for c in r.classes}
         self._context_fields: dict[str, list[str]] = {}
         for rule in spec.context:
@@ -192,20 +198,34 @@ class StateMachine:
         target = self._state_of.get(episode.class_name)
         if target is None or target == self._state:
             self._remember(episode)
+            if target is not None:
+                self._refused = None  # the screen agrees with the state
             return []
-        source = self._state
-        if not self.spec.allowed(source, target):
-            self._anomalies.append(
-                Anomaly(
-                    episode.start,
-                    source,
-                    target,
-                    episode.class_name,
-                    episode.track_id,
-                    episode.confidence,
-                )
+        if self.spec.allowed(self._state, target):
+            self._refused = None
+            return self._enter(episode, target)
+        refused = self._refused
+        if refused is not None and self.spec.allowed(refused[1], target):
+            # Two refused screens in a row that agree with each other: the machine missed a
+            # screen (misclassified, or clicked through). Follow them rather than stay stuck.
+            self._refused = None
+            return self._enter(*refused) + self._enter(episode, target)
+        self._anomalies.append(
+            Anomaly(
+                episode.start,
+                self._state,
+                target,
+                episode.class_name,
+                episode.track_id,
+                episode.confidence,
             )
-            return []
+        )
+        self._refused = (episode, target)
+        return []
+
+    def _enter(self, episode: Episode, target: str) -> list[EventRecord]:
+        """Move to ``target`` on ``episode``; the records its enter rules emit."""
+        source = self._state
         self._state = target
         if self.spec.states[target].reset_context:
             self._context.clear()

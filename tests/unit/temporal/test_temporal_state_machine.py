@@ -94,6 +94,20 @@ TRANSITION_CASES: list[tuple[str, list[str], str, list[tuple[str, str]]]] = [
         [],
     ),
     (
+        "two refused screens that follow each other mean a missed screen: follow them",
+        [
+            "main_menu",
+            "character_select",
+            "experience_screen",
+            "insurance_screen",
+            "queue_timer",
+            "get_ready",
+            "gameplay_hud",
+        ],
+        "raid",
+        [("character_select", "experience"), ("character_select", "insurance")],
+    ),
+    (
         "no survival after death",
         ["gameplay_hud", "death_screen", "survived_screen"],
         "killed",
