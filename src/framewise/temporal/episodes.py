@@ -41,6 +41,9 @@ from framewise.temporal.observations import (
 )
 from framewise.temporal.tracker import IouTracker
 
+SAMPLES_KEPT = 1000
+"""Sample numbers remembered (of the latest frames), more than any streak reaches back."""
+
 
 @dataclass(frozen=True, slots=True)
 class Episode:
@@ -76,6 +79,8 @@ class EpisodeRule:
     """Settings of one group of classes (see :class:`~framewise.config.EpisodeFilterConfig`).
 
     An empty ``classes`` makes the rule the catch-all for classes no other rule names.
+    ``count_samples``: hits on consecutive samples confirm too, however far apart in time
+    (batch runs; see :class:`~framewise.temporal.filters.ConfirmationFilter`).
     """
 
     classes: tuple[str, ...] = ()
@@ -88,14 +93,18 @@ class EpisodeRule:
     max_shift: float = 3.0
     match_fields: bool = True
     split_after: int = 5
+    count_samples: bool = True
     split_gap_seconds: float = 0.5
     max_misread: int = 1
     duplicate_overlap: float = 0.5
 
     @classmethod
-    def from_config(cls, config: EpisodeFilterConfig, period_seconds: float) -> EpisodeRule:
+    def from_config(
+        cls, config: EpisodeFilterConfig, period_seconds: float, count_samples: bool = True
+    ) -> EpisodeRule:
         """Build from the YAML model; ``period_seconds`` is used when the rule sets none."""
         return cls(
+            count_samples=count_samples,
             classes=tuple(config.classes),
             min_confidence=config.min_confidence,
             hits=config.confirm.hits,
@@ -157,6 +166,10 @@ class _RuleRunner:
         self.confirm = ConfirmationFilter[int](rule.hits, rule.period_seconds)
         self.hysteresis = HysteresisFilter[int](rule.hold_seconds)
         self.tracks: dict[int, _TrackState] = {}
+        # Sample numbers of recent frame times: hits on consecutive samples confirm a track
+        # even where a variable-rate source leaves samples further apart than the period.
+        self._sample_of: dict[float, int] = {}
+        self._samples = 0
 
     def _episode(self, track_id: int, start: float, end: float, closed: bool) -> Episode:
         state = self.tracks[track_id]
@@ -185,7 +198,8 @@ class _RuleRunner:
             state.best_confidence = obs.confidence
             state.best_seconds = seconds
             state.best_box = obs.box
-        self.confirm.update(seconds, [track_id])
+        sample = self._sample_of.get(seconds) if self.rule.count_samples else None
+        self.confirm.update(seconds, [track_id], sample)
 
     def _settle_streak(self, track_id: int) -> None:
         """The held-back hits were misreads after all: count them."""
@@ -249,6 +263,10 @@ class _RuleRunner:
         return closed
 
     def update(self, seconds: float, observations: Sequence[Observation]) -> list[Episode]:
+        self._samples += 1
+        self._sample_of[seconds] = self._samples
+        if len(self._sample_of) > SAMPLES_KEPT:  # a streak reaches back split_after samples
+            del self._sample_of[next(iter(self._sample_of))]
         # Expire first, so a box that returns after a long gap starts a new track.
         out = self._close(self.hysteresis.expire(seconds))
         kept = drop_duplicates(
@@ -333,10 +351,14 @@ class EpisodeFilter:
             config: The pipeline.
             period_seconds: Confirmation period for rules that set none: the frame
                 interval in live mode; defaults to the source's sample period (batch).
+                Batch runs also confirm hits on consecutive samples however far apart (a
+                variable-rate stretch below the sampling rate); live runs, which may drop
+                frames, go by time alone.
         """
+        batch = period_seconds is None
         period = period_seconds or config.source.sample_period_seconds
-        rules = [EpisodeRule.from_config(rule, period) for rule in config.filters]
-        return cls(rules or [EpisodeRule(period_seconds=period)])
+        rules = [EpisodeRule.from_config(rule, period, batch) for rule in config.filters]
+        return cls(rules or [EpisodeRule(period_seconds=period, count_samples=batch)])
 
     def update(self, seconds: float, observations: Sequence[Observation]) -> list[Episode]:
         """Feed one sampled frame (call it for frames with no observations too).

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -33,6 +34,11 @@ class ConfirmationFilter(Generic[K]):
     live arrival) without letting a missed sample through. Batch mode passes the sampling
     period (``1 / detection_fps``); live mode passes the frame interval.
 
+    Callers that number their samples may pass the number with each hit: hits on ``hits``
+    consecutive samples confirm too, however far apart in time. A variable-rate stretch
+    below the sampling rate gives samples 133 ms apart at 10 fps, where three in a row span
+    267 ms, more than the 250 ms window; they are still three looks in a row, none missed.
+
     Args:
         hits: Hits needed (1 confirms at once).
         period_seconds: The sample period in seconds.
@@ -47,11 +53,16 @@ class ConfirmationFilter(Generic[K]):
         self.hits = hits
         self.period_seconds = period_seconds
         self.window_seconds = (hits - 0.5) * period_seconds
-        self._times: dict[K, deque[float]] = {}
+        self._hits: dict[K, deque[tuple[float, int | None]]] = {}
         self._confirmed: set[K] = set()
 
-    def update(self, seconds: float, keys: Iterable[K]) -> list[K]:
+    def update(self, seconds: float, keys: Iterable[K], sample: int | None = None) -> list[K]:
         """Record a hit for each key at ``seconds``; return the keys confirmed just now.
+
+        Args:
+            seconds: Time of the hit.
+            keys: The keys hit.
+            sample: The number of the sample (frame) the hit is on, if the caller counts them.
 
         A confirmed key is reported once, until :meth:`forget` is called for it.
         """
@@ -59,17 +70,26 @@ class ConfirmationFilter(Generic[K]):
         for key in keys:
             if key in self._confirmed:
                 continue
-            times = self._times.setdefault(key, deque(maxlen=self.hits))
-            times.append(seconds)
-            if len(times) == self.hits and times[-1] - times[0] <= self.window_seconds + EPSILON:
+            hits = self._hits.setdefault(key, deque(maxlen=self.hits))
+            hits.append((seconds, sample))
+            if len(hits) == self.hits and (self._within(hits) or _consecutive(hits)):
                 self._confirmed.add(key)
-                del self._times[key]
+                del self._hits[key]
                 newly.append(key)
-        # Hits older than one window can never count again; dropping them bounds memory.
-        stale = [k for k, t in self._times.items() if seconds - t[-1] > self.window_seconds]
+        # Hits that can never count again (older than one window, not on the previous
+        # sample) are dropped; this bounds memory.
+        stale = [k for k, h in self._hits.items() if self._stale(h[-1], seconds, sample)]
         for key in stale:
-            del self._times[key]
+            del self._hits[key]
         return newly
+
+    def _within(self, hits: deque[tuple[float, int | None]]) -> bool:
+        return hits[-1][0] - hits[0][0] <= self.window_seconds + EPSILON
+
+    def _stale(self, last: tuple[float, int | None], seconds: float, sample: int | None) -> bool:
+        if seconds - last[0] <= self.window_seconds:
+            return False
+        return sample is None or last[1] is None or sample - last[1] > 1
 
     def is_confirmed(self, key: K) -> bool:
         """Whether ``key`` has been confirmed (and not forgotten)."""
@@ -78,14 +98,22 @@ class ConfirmationFilter(Generic[K]):
     def forget(self, key: K) -> None:
         """Drop everything known about ``key`` (its track ended)."""
         self._confirmed.discard(key)
-        self._times.pop(key, None)
+        self._hits.pop(key, None)
 
     def flush(self) -> list[K]:
         """End of stream: reset, returning the keys that had hits but never confirmed."""
-        pending = list(self._times)
-        self._times.clear()
+        pending = list(self._hits)
+        self._hits.clear()
         self._confirmed.clear()
         return pending
+
+
+def _consecutive(hits: deque[tuple[float, int | None]]) -> bool:
+    """The hits were on consecutive numbered samples."""
+    samples = [sample for _, sample in hits if sample is not None]
+    if len(samples) < len(hits):
+        return False
+    return all(b == a + 1 for a, b in pairwise(samples))
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,30 @@ def test_confirmation_reports_once_until_forgotten_and_keys_are_independent() ->
     assert not confirm.is_confirmed(2)
 
 
+@pytest.mark.parametrize(
+    ("case", "hits", "confirmed"),
+    [
+        (
+            "three samples in a row, 133 ms apart (VFR below 10 fps)",
+            [(0.0, 1), (0.133, 2), (0.267, 3)],
+            True,
+        ),
+        (
+            "the same times unnumbered: too far apart",
+            [(0.0, None), (0.133, None), (0.267, None)],
+            False,
+        ),
+        ("a sample without a hit in between", [(0.0, 1), (0.133, 2), (0.4, 4)], False),
+    ],
+)
+def test_hits_on_consecutive_samples_confirm_however_far_apart(
+    case: str, hits: list[tuple[float, int | None]], confirmed: bool
+) -> None:
+    confirm = ConfirmationFilter[str](3, 0.1)
+    got = [key for seconds, sample in hits for key in confirm.update(seconds, ["a"], sample)]
+    assert (got == ["a"]) == confirmed, case
+
+
 def test_confirmation_rejects_bad_settings() -> None:
     with pytest.raises(ValueError, match="hits"):
         ConfirmationFilter[str](0, 0.1)
