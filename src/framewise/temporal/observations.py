@@ -192,8 +192,9 @@ def drop_duplicates(observations: Sequence[Observation], min_overlap: float) -> 
     Non-maximum suppression lets through a second box that overlaps less than its IoU
     threshold: often a box around part of the same kill-feed entry, sliding in or fading
     out, whose text reads short ("PMC RPK-16" of "PMC RPK-16 HEADSHOT"). As a second track it
-    would become a second event. Boxes in different feed rows barely overlap, so two
-    identical notifications one above the other are both kept.
+    would become a second event. A box that overlaps a stronger one at all and reads the
+    same text is a duplicate too (a box half a row off). Boxes in different feed rows do not
+    overlap, so two identical notifications one above the other are both kept.
 
     Args:
         observations: One frame's observations.
@@ -208,13 +209,17 @@ def drop_duplicates(observations: Sequence[Observation], min_overlap: float) -> 
     kept: list[int] = []
     for j in sorted(range(len(observations)), key=lambda i: -observations[i].confidence):
         obs = observations[j]
-        if not any(
-            observations[k].class_name == obs.class_name
-            and overlap_of_smaller(observations[k].box, obs.box) >= min_overlap
-            for k in kept
-        ):
+        if not any(_same_object(observations[k], obs, min_overlap) for k in kept):
             kept.append(j)
     return [observations[j] for j in sorted(kept)]
+
+
+def _same_object(kept: Observation, obs: Observation, min_overlap: float) -> bool:
+    """``obs`` overlaps ``kept`` (same class) enough, or at all while reading the same."""
+    if kept.class_name != obs.class_name:
+        return False
+    overlap = overlap_of_smaller(kept.box, obs.box)
+    return overlap >= min_overlap or (overlap > 0 and fields_agree(field_values(kept), obs.fields))
 
 
 def field_values(obs: Observation) -> dict[str, FieldValue]:

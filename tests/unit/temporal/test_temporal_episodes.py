@@ -116,6 +116,21 @@ EPISODE_CASES: list[tuple[str, list[Shown], Expected]] = [
         ],
         [(1.0, 2.9, SCAV_AK)],
     ),
+    (
+        "a box half a row off that reads the same entry is not a second kill",
+        [
+            kill(1.0, 3.0),
+            Shown(
+                "kill_notification",
+                1.5,
+                2.5,
+                (1500.0, 118.0, 1900.0, 142.0),
+                SCAV_AK,  # type: ignore[arg-type]
+                confidence=0.5,
+            ),
+        ],
+        [(1.0, 2.9, SCAV_AK)],
+    ),
     ("below min_confidence is ignored", [kill(1.0, 3.0, confidence=0.2)], []),
     ("classes without a rule are ignored", [Shown("gameplay_hud", 0.0, 5.0)], []),
 ]
