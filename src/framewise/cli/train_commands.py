@@ -169,7 +169,11 @@ def eval_command(
     ] = None,
     models: Annotated[
         list[Path] | None,
-        typer.Option("--model", help="Compare models instead: an ONNX model (give two or more)."),
+        typer.Option(
+            "--model",
+            help="Run this ONNX model over the --session videos and score it; give two or "
+            "more to compare them.",
+        ),
     ] = None,
     sessions: Annotated[
         list[Path] | None,
@@ -196,9 +200,10 @@ def eval_command(
 ) -> None:
     """Score an event log against ground truth, or compare models on the same sessions.
 
-    Scores: per-type recall and precision, time error, field accuracy. With --model (two or
-    more) and --session, each model runs the same pipeline over the same held-back sessions
-    and the command says which is better (F1 of recall and precision, then field accuracy).
+    Scores: per-type recall and precision, time error, field accuracy. With --model and
+    --session, each model runs the same pipeline over the same held-back sessions and is scored
+    pooled over them; with two or more, the command says which is better (F1 of recall and
+    precision, then field accuracy).
     """
     if models:
         _compare(models, sessions or [], profile, config, out, tolerance, as_json)
@@ -227,9 +232,9 @@ def _compare(
     from framewise.pipeline.compare import compare_models, verdict
     from framewise.synth.groundtruth import groundtruth_path
 
-    if len(models) < 2 or not sessions:
+    if not sessions:
         raise ConfigError(
-            "a comparison needs two or more --model and at least one --session",
+            "--model needs at least one --session to run on",
             hint="e.g. --model v1/model.onnx --model v2/model.onnx --session held_out.mkv",
         )
     pairs = []
@@ -268,6 +273,9 @@ def _compare(
             "verdict": verdict(scores),
         }
         typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    if len(scores) == 1:
+        _print(scores[0].report)
         return
     typer.echo(f"{'model':<16} {'recall':>7} {'precision':>9} {'F1':>6} {'fields':>7} {'p95 s':>6}")
     for score in scores:
