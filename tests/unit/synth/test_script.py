@@ -8,7 +8,7 @@ import pytest
 
 from framewise.config.state_machine import StateMachineSpec, load_state_machine
 from framewise.profiles import profile_dir
-from framewise.synth.script import make_script
+from framewise.synth.script import Script, make_script
 from framewise.synth.truth import build_truth
 from framewise.synth.vocab import (
     BLANK,
@@ -131,3 +131,18 @@ def test_a_session_started_in_a_raid_opens_with_it() -> None:
     assert script.raids[0].map_name in MAPS  # the raid itself had them
     later = [e for e in events[2:] if e.type == "raid_start"]
     assert later and all(None not in e.data.values() for e in later)
+
+
+def test_short_raids_give_more_rare_screens_per_minute() -> None:
+    """--short-raids: every raid 15-40 s, so terminal and post-raid screens come more often."""
+    short = make_script(12, 1800.0, short_raids=True)
+    normal = make_script(12, 1800.0)
+    assert all(15.0 <= r.end - r.start <= 40.0 for r in short.raids[:-1])  # the last may be cut
+    assert any(r.end - r.start > 40.0 for r in normal.raids)
+
+    def terminal_screens(script: Script) -> int:
+        return sum(
+            s.cls in ("survived_screen", "death_screen", "mia_screen") for s in script.screens
+        )
+
+    assert terminal_screens(short) > 1.5 * terminal_screens(normal)
