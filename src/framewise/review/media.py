@@ -212,8 +212,11 @@ def grab_frame(video: Path, seconds: float) -> Image | None:
     Seeks to the keyframe before and decodes forward (``pictures_at``), so it costs at
     most one GOP.
     """
+    pictures = pictures_at(video, [seconds])
     try:
-        return next((picture for _, picture in pictures_at(video, [seconds])), None)
+        return next((picture for _, picture in pictures), None)
     except (FramewiseError, av.error.FFmpegError):
         # A thumbnail is a convenience: the event is added without one.
         return None
+    finally:
+        pictures.close()  # close the file now, not whenever the generator is collected

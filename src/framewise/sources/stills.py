@@ -9,7 +9,7 @@ cost a few GOPs, not the hour. Only the frames handed out are converted to BGR.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
 import av
@@ -29,7 +29,7 @@ _EPSILON = 1e-6
 
 def pictures_at(
     path: str | os.PathLike[str], times: Sequence[float]
-) -> Iterator[tuple[float, Image]]:
+) -> Generator[tuple[float, Image], None, None]:
     """Yield ``(time, BGR picture shown at time)`` for each wanted time, in time order.
 
     Times past the end yield the last frame; a damaged stretch yields what decodes.
