@@ -43,6 +43,10 @@ def _cli() -> typer.Typer:
     return app
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for_url(process: subprocess.Popen[str]) -> tuple[str, list[str]]:
     assert process.stdout is not None
     lines: list[str] = []
@@ -75,6 +79,9 @@ def test_review_command_serves_until_interrupted(
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        # A test run started as a background job ignores SIGINT, and a child inherits that:
+        # give the command the Ctrl+C a user's terminal would deliver.
+        preexec_fn=_sigint_default,  # noqa: PLW1509 (only resets one signal before exec)
     )
     try:
         url, lines = _wait_for_url(process)
