@@ -134,7 +134,6 @@ class OcrReader:
         if (
             recent is not None
             and 0 <= seconds - recent.seconds < self.config.reread_seconds
-            and recent.thumb.shape == thumb.shape
             and float(np.abs(recent.thumb - thumb).mean()) <= self.config.reread_on_change
         ):
             return recent.text, recent.score
