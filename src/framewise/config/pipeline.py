@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from framewise.config.base import ConfigPath, SourceConfig, StrictModel
+from framewise.config.base import AnySourceConfig, ConfigPath, FileSourceConfig, StrictModel
 from framewise.config.detectors import DetectorConfig, detector_name
 from framewise.config.loader import load_config
 
@@ -196,7 +196,7 @@ class PipelineConfig(StrictModel):
     """
 
     name: str = "pipeline"
-    source: SourceConfig = Field(default_factory=SourceConfig)
+    source: AnySourceConfig = Field(default_factory=FileSourceConfig)
     detectors: list[DetectorConfig] = Field(min_length=1)
     filters: list[FilterConfig] = Field(default_factory=list)
     state_machine: ConfigPath | None = None
