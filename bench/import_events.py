@@ -23,7 +23,7 @@ from pathlib import Path
 from framewise.core.net import free_port
 from framewise.importer.runner import Importer, ImportMode
 from framewise.importer.synthetic import DEFAULT_START, events_per_raid, synthetic_log
-from framewise.store.client import StoreClient
+from framewise.store_api.client import StoreClient
 
 KILLS_PER_RAID = 15
 TARGET_SECONDS = 5.0

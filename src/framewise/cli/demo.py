@@ -34,9 +34,9 @@ def demo_command(
     from framewise.pipeline.runner import Pipeline
     from framewise.profiles import profile_pipeline
     from framewise.sources.probe import probe
-    from framewise.store.client import StoreClient
     from framewise.store.local import BackgroundStore
     from framewise.store.settings import StoreSettings
+    from framewise.store_api.client import StoreClient
     from framewise.synth.groundtruth import groundtruth_path
     from framewise.synth.render import RenderSettings, render_session
 

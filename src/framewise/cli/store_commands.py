@@ -76,7 +76,8 @@ def import_logs(
     """Import event logs into the event store, oldest session first."""
     from framewise.core.errors import ConfigError
     from framewise.importer.runner import Importer, ImportMode
-    from framewise.store.client import RetryPolicy, StoreClient
+    from framewise.store_api.client import StoreClient
+    from framewise.store_api.retry import RetryPolicy
 
     modes: dict[str, ImportMode] = {"auto": "auto", "atomic": "atomic", "single": "single"}
     if mode not in modes:

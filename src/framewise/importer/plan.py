@@ -25,7 +25,7 @@ from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from framewise.core.events import Event, EventLog
-from framewise.store.models import SESSION_TYPES
+from framewise.store_api.constants import SESSION_TYPES
 
 UNKNOWN_FINAL_STATE = "unknown"
 

@@ -20,13 +20,13 @@ from framewise.importer.logs import find_logs, in_time_order, read_log
 from framewise.importer.plan import ImportPlan, plan_log
 from framewise.importer.single import UNAUTHORIZED, SingleEndpointImport, calls
 from framewise.importer.summary import ImportSummary
-from framewise.store.client import (
+from framewise.store_api.client import StoreClient
+from framewise.store_api.constants import DUPLICATE_CODE
+from framewise.store_api.errors import (
     StoreAmbiguousError,
-    StoreClient,
     StoreRequestError,
     StoreUnavailableError,
 )
-from framewise.store.errors import DUPLICATE_CODE
 
 ImportMode = Literal["auto", "atomic", "single"]
 Echo = Callable[[str], None]

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 
 from framewise.importer.plan import ImportPlan, kill_fields, raid_payload
 from framewise.importer.summary import ImportSummary
-from framewise.store.client import StoreAmbiguousError, StoreClient, StoreRequestError
-from framewise.store.schemas import (
+from framewise.store_api.client import StoreClient
+from framewise.store_api.errors import StoreAmbiguousError, StoreRequestError
+from framewise.store_api.schemas import (
     CreateRaidRequest,
     CreateSessionRequest,
     EndRaidRequest,

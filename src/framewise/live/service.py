@@ -28,7 +28,8 @@ from framewise.live.sources import SourceFactory, SourceSpec, source_factory
 from framewise.live.store_writer import StoreWriter
 from framewise.pipeline.runner import Pipeline
 from framewise.serving import ServerThread
-from framewise.store.client import RetryPolicy, StoreClient
+from framewise.store_api.client import StoreClient
+from framewise.store_api.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

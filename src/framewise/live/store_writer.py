@@ -1,6 +1,6 @@
 """``--store``: raids, state transitions and kills written to the event store as they happen.
 
-A background thread sends each event through :class:`~framewise.store.client.StoreClient`
+A background thread sends each event through :class:`~framewise.store_api.client.StoreClient`
 (the importer's client, with its retries), so a slow or restarting store never holds up
 the pipeline. The calls follow the importer's rules, so a live session and an imported
 recording of it store the same rows:
@@ -30,8 +30,8 @@ from pydantic import ValidationError
 from framewise.core.errors import StoreError
 from framewise.core.events import Event
 from framewise.live.runner import LiveEvent
-from framewise.store.client import StoreClient
-from framewise.store.schemas import (
+from framewise.store_api.client import StoreClient
+from framewise.store_api.schemas import (
     CreateRaidRequest,
     CreateSessionRequest,
     EndRaidRequest,

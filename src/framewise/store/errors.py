@@ -2,10 +2,23 @@
 
 They are raised by the repository (business rules live next to the SQL that enforces them)
 and turned into ``{"error": {"code", "message"}}`` bodies by :mod:`framewise.store.api.errors`.
-A client sees the same codes in :class:`framewise.store.client.StoreRequestError`.
+A client sees the same codes in :class:`framewise.store_api.errors.StoreRequestError`.
 """
 
 from __future__ import annotations
+
+from framewise.store_api.constants import DUPLICATE_CODE
+
+__all__ = [
+    "DUPLICATE_CODE",
+    "ApiError",
+    "BadRequestError",
+    "ConflictError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "UnauthorizedError",
+    "ValidationFailedError",
+]
 
 
 class ApiError(Exception):
@@ -62,7 +75,3 @@ class ValidationFailedError(ApiError):
 
     status_code = 422
     default_code = "validation_error"
-
-
-DUPLICATE_CODE = "duplicate"
-"""Code of the 409 answered when a session with the same import key already exists."""

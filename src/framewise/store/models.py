@@ -1,11 +1,18 @@
-"""Database models: the original's four tables, plus what duplicate detection needs.
+"""Database models: a generic core, and the original's raid tables as the Tarkov extension.
 
-The tables, columns, CHECK constraints, foreign-key actions and index names follow the
-original Rust app (``migrations/20251226000000_initial_schema.sql`` of
-PlaidCat/tarkov-stream-producer). Two columns are ours: ``stream_sessions.source_video`` (the
-video a session was imported from) and ``stream_sessions.import_key`` (unique; the importer's
-key for "this log was already imported"). The Alembic migrations in ``migrations/`` create
-exactly this schema; a test compares the two.
+The generic core is ``stream_sessions`` (one session of any workflow), ``events`` (what was
+found, with a JSON payload) and ``artefacts`` (files produced, with a JSON payload); both
+belong to a session and go with it (``ON DELETE CASCADE``). Raids, raid state transitions and
+kills are the Tarkov profile's extension of that core: they hang off sessions too and keep
+exactly the original REST contract.
+
+The extension's tables, columns, CHECK constraints, foreign-key actions and index names follow
+the original Rust app (``migrations/20251226000000_initial_schema.sql`` of
+PlaidCat/tarkov-stream-producer). Two session columns are ours: ``stream_sessions.source_video``
+(the video a session was imported from) and ``stream_sessions.import_key`` (unique; the
+importer's key for "this log was already imported"). The Alembic migrations in ``migrations/``
+create exactly this schema (0001 the original's, 0002 the core's events and artefacts); a test
+compares the two. Allowed values come from the contract (:mod:`framewise.store_api.constants`).
 
 Times are stored as naive UTC with microseconds, and read back as aware UTC, so a historical
 time given to the API comes back exactly as given.
@@ -17,10 +24,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -31,11 +40,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SESSION_TYPES = ("stream", "practice", "casual")
-CHARACTER_TYPES = ("pmc", "scav")
-GAME_MODES = ("pve", "pvp")
-INITIAL_RAID_STATE = "stash_management"
-SURVIVED_STATE = "survived"
+from framewise.store_api.constants import (
+    CHARACTER_TYPES,
+    GAME_MODES,
+    INITIAL_RAID_STATE,
+    SESSION_TYPES,
+)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -70,8 +80,11 @@ class Base(DeclarativeBase):
     """Declarative base of the store's tables."""
 
 
+# ----------------------------------------------------------------------------- generic core
+
+
 class StreamSession(Base):
-    """One streaming or play session (``stream_sessions``)."""
+    """One session of any workflow (``stream_sessions``; the original's streaming session)."""
 
     __tablename__ = "stream_sessions"
     __table_args__ = (
@@ -89,6 +102,60 @@ class StreamSession(Base):
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     source_video: Mapped[str | None] = mapped_column(Text, nullable=True)
     import_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+
+
+class Event(Base):
+    """One event of a session (``events``): the generic core's record of what was found."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("idx_events_session_time", "session_id", "timestamp"),
+        Index("idx_events_type", "type"),
+    )
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stream_sessions.session_id", ondelete="CASCADE"), nullable=False
+    )
+    type: Mapped[str] = mapped_column(Text, nullable=False)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
+    video_offset_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), nullable=False, server_default=func.current_timestamp()
+    )
+
+
+class Artefact(Base):
+    """One file a session produced (``artefacts``), optionally tied to one of its events."""
+
+    __tablename__ = "artefacts"
+    __table_args__ = (
+        Index("idx_artefacts_session_id", "session_id"),
+        Index("idx_artefacts_event_id", "event_id"),
+    )
+
+    artefact_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stream_sessions.session_id", ondelete="CASCADE"), nullable=False
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("events.event_id", ondelete="SET NULL"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(Text, nullable=False)
+    uri: Mapped[str] = mapped_column(Text, nullable=False)
+    media_type: Mapped[str] = mapped_column(Text, nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), nullable=False, server_default=func.current_timestamp()
+    )
+
+
+# ----------------------------------------------------------------------------- tarkov extension
+# Raids, their state transitions and kills: the Tarkov profile's extension of the generic core,
+# kept exactly as the original app's schema so its REST contract stays unchanged.
 
 
 class Raid(Base):

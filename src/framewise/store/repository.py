@@ -1,8 +1,10 @@
-"""The only place with SQL: every read and write of the event store goes through here.
+"""The only place with SQL (with :mod:`.repository_core`): every read and write goes here.
 
 A :class:`Repository` wraps one SQLAlchemy session inside one transaction (the API opens it
-per request). Business rules that depend on stored state ("a raid is already active", "this
-log was already imported") are checked here, next to the writes they guard, and raise
+per request). It is the generic core's :class:`~.repository_core.CoreRepository` (sessions,
+events, artefacts) extended with the Tarkov profile's raids, transitions and kills. Business
+rules that depend on stored state ("a raid is already active", "this log was already
+imported") are checked here, next to the writes they guard, and raise
 :mod:`framewise.store.errors`. Queries are built with SQLAlchemy expressions, never strings.
 """
 
@@ -10,22 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
-from framewise.store.errors import DUPLICATE_CODE, ConflictError, NotFoundError
-from framewise.store.models import (
-    INITIAL_RAID_STATE,
-    Kill,
-    Raid,
-    RaidStateTransition,
-    StreamSession,
-)
-from framewise.store.schemas import ImportCreated, ImportRaid, ImportSessionRequest
+from framewise.store.errors import ConflictError, NotFoundError
+from framewise.store.models import Kill, Raid, RaidStateTransition, StreamSession
+from framewise.store.repository_core import CoreRepository, now_utc
 from framewise.store.stats import RaidRow, SessionRow, TransitionRow
+from framewise.store_api.constants import INITIAL_RAID_STATE
+from framewise.store_api.schemas import ImportCreated, ImportRaid, ImportSessionRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,93 +35,8 @@ class NewKill:
     killed_at: datetime | None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Repository:
-    """Reads and writes of one request, in one transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self._db = session
-
-    # ----------------------------------------------------------------- sessions
-
-    def active_session(self) -> StreamSession | None:
-        """The open session (the most recently started one if several are open)."""
-        query = (
-            select(StreamSession)
-            .where(StreamSession.ended_at.is_(None))
-            .order_by(StreamSession.started_at.desc(), StreamSession.session_id.desc())
-            .limit(1)
-        )
-        return self._db.scalars(query).first()
-
-    def get_session(self, session_id: int) -> StreamSession:
-        """The session ``session_id``; :class:`NotFoundError` when there is none."""
-        found = self._db.get(StreamSession, session_id)
-        if found is None:
-            raise NotFoundError(f"session {session_id} not found")
-        return found
-
-    def find_sessions(
-        self,
-        *,
-        import_key: str | None = None,
-        source_video: str | None = None,
-        started_at: datetime | None = None,
-        limit: int = 50,
-    ) -> list[StreamSession]:
-        """Sessions matching every given filter, newest first."""
-        query = select(StreamSession)
-        if import_key is not None:
-            query = query.where(StreamSession.import_key == import_key)
-        if source_video is not None:
-            query = query.where(StreamSession.source_video == source_video)
-        if started_at is not None:
-            query = query.where(StreamSession.started_at == started_at)
-        query = query.order_by(StreamSession.started_at.desc(), StreamSession.session_id.desc())
-        return list(self._db.scalars(query.limit(limit)))
-
-    def _check_import_key(self, import_key: str | None) -> None:
-        if import_key is not None and self.find_sessions(import_key=import_key, limit=1):
-            raise ConflictError(
-                f"a session with import key {import_key} already exists", code=DUPLICATE_CODE
-            )
-
-    def create_session(
-        self,
-        *,
-        session_type: str,
-        notes: str | None,
-        started_at: datetime | None,
-        source_video: str | None = None,
-        import_key: str | None = None,
-    ) -> StreamSession:
-        """Start a session; 409 when one is already open or the import key is taken."""
-        active = self.active_session()
-        if active is not None:
-            raise ConflictError(f"session {active.session_id} is already active; end it first")
-        self._check_import_key(import_key)
-        row = StreamSession(
-            session_type=session_type,
-            notes=notes,
-            started_at=started_at or _now(),
-            source_video=source_video,
-            import_key=import_key,
-        )
-        self._db.add(row)
-        self._db.flush()
-        return row
-
-    def end_session(self, ended_at: datetime | None) -> StreamSession:
-        """End the open session; 404 when none is open."""
-        active = self.active_session()
-        if active is None:
-            raise NotFoundError("no active session to end")
-        active.ended_at = ended_at or _now()
-        self._db.flush()
-        return active
+class Repository(CoreRepository):
+    """Reads and writes of one request, in one transaction: the core plus raids and kills."""
 
     # ----------------------------------------------------------------- raids
 
@@ -162,7 +74,7 @@ class Repository:
             raise ConflictError(f"raid {active.raid_id} is already active; end it first")
         row = Raid(
             session_id=session.session_id,
-            started_at=started_at or _now(),
+            started_at=started_at or now_utc(),
             map_name=map_name,
             character_type=character_type,
             game_mode=game_mode,
@@ -181,7 +93,7 @@ class Repository:
     def transition(self, raid_id: int, to_state: str, at: datetime | None) -> RaidStateTransition:
         """Log a state change of an open raid; ``from_state`` is its current state."""
         raid = self._open_raid(raid_id)
-        return self._log_transition(raid, to_state, at or _now())
+        return self._log_transition(raid, to_state, at or now_utc())
 
     def _log_transition(self, raid: Raid, to_state: str, at: datetime) -> RaidStateTransition:
         row = RaidStateTransition(
@@ -205,7 +117,7 @@ class Repository:
     ) -> Raid:
         """Log the transition to ``final_state`` and close the raid, as the original does."""
         raid = self._open_raid(raid_id)
-        when = at or _now()
+        when = at or now_utc()
         self._log_transition(raid, final_state, when)
         raid.ended_at = when
         raid.extract_location = extract_location
@@ -220,7 +132,7 @@ class Repository:
         rows = [
             {
                 "raid_id": raid_id,
-                "killed_at": kill.killed_at or _now(),
+                "killed_at": kill.killed_at or now_utc(),
                 "enemy_type": kill.enemy_type,
                 "weapon_used": kill.weapon_used,
                 "headshot": kill.headshot,

@@ -1,5 +1,7 @@
 """Statistics with the original app's semantics, as pure functions over rows.
 
+The answers' shapes are the contract's (:mod:`framewise.store_api.stats`, re-exported here).
+
 The rules (from PlaidCat/tarkov-stream-producer ``src/stats.rs``):
 
 - a raid *survived* when its final (current) state is ``survived``;
@@ -22,9 +24,40 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from pydantic import BaseModel
+from framewise.store_api.constants import GAME_MODES, SURVIVED_STATE
+from framewise.store_api.stats import (
+    BetweenRaids,
+    FirstRaidDelay,
+    GlobalStats,
+    ModeBreakdown,
+    RaidStats,
+    RaidSummary,
+    SessionStats,
+    StateDuration,
+)
 
-from framewise.store.models import GAME_MODES, SURVIVED_STATE
+__all__ = [
+    "BetweenRaids",
+    "FirstRaidDelay",
+    "GlobalStats",
+    "ModeBreakdown",
+    "RaidRow",
+    "RaidStats",
+    "RaidSummary",
+    "SessionRow",
+    "SessionStats",
+    "StateDuration",
+    "TransitionRow",
+    "between_raids",
+    "by_mode",
+    "first_raid_delay",
+    "first_raid_delays",
+    "gaps_between_raids",
+    "global_stats",
+    "session_stats",
+    "summarize",
+    "time_in_states",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,77 +87,6 @@ class TransitionRow:
 
     to_state: str
     transitioned_at: datetime
-
-
-class RaidSummary(BaseModel):
-    """The original's ``SessionStats`` (durations in seconds)."""
-
-    total_raids: int
-    survived_raids: int
-    survival_rate: float
-    total_kills: int
-    kd_ratio: float
-    avg_raid_duration_seconds: float
-
-
-class BetweenRaids(BaseModel):
-    """Gaps between consecutive ended raids of a session."""
-
-    count: int
-    total_seconds: float
-    avg_seconds: float
-    shortest_seconds: float | None
-    longest_seconds: float | None
-
-
-class FirstRaidDelay(BaseModel):
-    """Time from a session's start to its first raid, over sessions."""
-
-    sessions: int
-    avg_seconds: float
-    last_session_seconds: float | None
-
-
-class ModeBreakdown(BaseModel):
-    """The summary per game mode."""
-
-    pve: RaidSummary
-    pvp: RaidSummary
-
-
-class SessionStats(RaidSummary):
-    """``GET /api/stats/session/{id}``: the original's fields, then ours."""
-
-    session_id: int
-    time_before_first_raid_seconds: float | None
-    between_raids: BetweenRaids
-    by_mode: ModeBreakdown
-
-
-class GlobalStats(RaidSummary):
-    """``GET /api/stats/global``: all raids, or one game mode's."""
-
-    game_mode: str | None
-    sessions: int
-    between_raids: BetweenRaids
-    time_before_first_raid: FirstRaidDelay
-    by_mode: ModeBreakdown
-
-
-class StateDuration(BaseModel):
-    """Seconds spent in one state, over every visit."""
-
-    state: str
-    duration_seconds: float
-
-
-class RaidStats(BaseModel):
-    """``GET /api/stats/raid/{id}``."""
-
-    raid_id: int
-    state_durations: list[StateDuration]
-    kill_count: int
-    duration_seconds: float | None
 
 
 def _seconds(later: datetime, earlier: datetime) -> float:

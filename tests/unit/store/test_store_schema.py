@@ -56,7 +56,8 @@ def test_original_indexes_and_foreign_keys_exist(engine: Engine) -> None:
 
 
 def test_migrate_is_idempotent_and_reports_head(engine: Engine) -> None:
-    assert migrate(engine) == head_revision() == "0001"
+    # 0002 (the generic core's events and artefacts, issue 13) is the head now.
+    assert migrate(engine) == head_revision() == "0002"
 
 
 def test_sqlite_runs_in_wal_mode_with_enforced_constraints(tmp_path: Path, engine: Engine) -> None:

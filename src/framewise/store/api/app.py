@@ -15,6 +15,7 @@ from framewise.store.api import (
     routes_dashboard,
     routes_import,
     routes_raids,
+    routes_records,
     routes_sessions,
     routes_stats,
 )
@@ -22,11 +23,12 @@ from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import install_error_handlers
 from framewise.store.api.limits import BodySizeLimit
 from framewise.store.db import create_store_engine, migrate, session_factory
-from framewise.store.schemas import HealthResponse
 from framewise.store.settings import StoreSettings
+from framewise.store_api.schemas import HealthResponse
 
 ROUTERS = {
     "sessions": routes_sessions.build_router,
+    "records": routes_records.build_router,
     "raids": routes_raids.build_router,
     "import": routes_import.build_router,
     "stats": routes_stats.build_router,
@@ -37,7 +39,9 @@ ROUTERS = {
 API_DESCRIPTION = (
     "Sessions, raids, state transitions and kills, with statistics. The contract of "
     "PlaidCat/tarkov-stream-producer's REST API, plus an optional ISO-8601 time on every write "
-    'and an atomic import endpoint. Errors are `{"error": {"code", "message"}}`.'
+    'and an atomic import endpoint. Errors are `{"error": {"code", "message"}}`. '
+    "A generic core serves any workflow: events and artefacts of a session, with JSON payloads; "
+    "raids and kills are the Tarkov profile's extension of it."
 )
 
 

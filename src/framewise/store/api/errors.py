@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from framewise.store.errors import ApiError
-from framewise.store.schemas import ErrorResponse
+from framewise.store_api.schemas import ErrorResponse
 
 log = logging.getLogger(__name__)
 

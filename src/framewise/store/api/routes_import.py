@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
-from framewise.store.schemas import ImportCreated, ImportSessionRequest
+from framewise.store_api.schemas import ImportCreated, ImportSessionRequest
 
 
 def build_router(deps: StoreDeps) -> APIRouter:

@@ -15,7 +15,7 @@ from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.api.routes_sessions import RecordId
 from framewise.store.errors import NotFoundError
 from framewise.store.repository import NewKill
-from framewise.store.schemas import (
+from framewise.store_api.schemas import (
     BatchKillsRequest,
     CreateRaidRequest,
     Ended,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.errors import NotFoundError
-from framewise.store.schemas import (
+from framewise.store_api.schemas import (
     IMPORT_KEY_MAX,
     NOTES_MAX,
     ApiTime,

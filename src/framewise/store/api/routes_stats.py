@@ -10,8 +10,8 @@ from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.api.routes_sessions import RecordId
 from framewise.store.errors import NotFoundError
 from framewise.store.repository import Repository
-from framewise.store.schemas import GameMode
 from framewise.store.stats import SessionRow
+from framewise.store_api.schemas import GameMode
 
 
 def _session_stats(repo: Repository, session_id: int) -> stats.SessionStats:
