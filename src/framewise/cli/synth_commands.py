@@ -118,7 +118,7 @@ def dataset_yolo_command(
     ] = False,
 ) -> None:
     """Export rendered sessions to a YOLO dataset (images, labels, data.yaml), split by session."""
-    from framewise.datasets.yolo import export_yolo
+    from framewise.synth.yolo_export import export_yolo
 
     with frame_progress("exporting sessions", len(sessions)) as advance:
         report = export_yolo(

@@ -6,6 +6,8 @@ PTS × time_base, never from ``index / fps``, so variable-frame-rate files keep 
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -38,6 +40,25 @@ def pts_to_seconds(pts: int, time_base: Fraction, start_pts: int = 0) -> float:
 def seconds_to_pts(seconds: float, time_base: Fraction, start_pts: int = 0) -> int:
     """Convert seconds from the stream's start back to a PTS in ``time_base`` units."""
     return round(Fraction(seconds).limit_denominator(10**9) / time_base) + start_pts
+
+
+def nearest(times: Sequence[float], seconds: float) -> int | None:
+    """Index of the time in sorted ``times`` nearest ``seconds``; ``None`` when ``times`` is empty.
+
+    On a tie the earlier time wins, so a frame shown *until* ``seconds`` is preferred over the
+    one shown from just after it.
+
+    Example:
+        >>> nearest([0.0, 0.5, 1.0], 0.7)
+        1
+        >>> nearest([0.0, 1.0], 0.5)
+        0
+    """
+    at = bisect.bisect_left(times, seconds)
+    candidates = [i for i in (at - 1, at) if 0 <= i < len(times)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda i: abs(times[i] - seconds))
 
 
 def utc(dt: datetime) -> datetime:

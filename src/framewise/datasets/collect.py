@@ -30,8 +30,9 @@ import cv2
 from framewise.core.atomic import write_bytes
 from framewise.core.errors import ConfigError, InputNotFoundError, OutputError
 from framewise.core.events import DELETED_EVENTS_KEY, Event, EventLog
+from framewise.core.time import nearest
 from framewise.datasets.labels import Box, LabelledImage, LabelSet, Origin
-from framewise.datasets.yolo import split_sessions
+from framewise.datasets.split import split_sessions
 from framewise.events.journal import JournalEntry, read_journal
 from framewise.events.log import read_event_log
 from framewise.events.sinks import JOURNAL_NAME
@@ -186,9 +187,9 @@ def _video(log_path: Path, event_log: EventLog) -> Path:
 
 
 def _nearest(journal: list[JournalEntry], times: list[float], seconds: float) -> JournalEntry:
-    at = bisect.bisect_left(times, seconds)
-    near = [i for i in (at - 1, at) if 0 <= i < len(journal)]
-    return journal[min(near, key=lambda i: abs(times[i] - seconds))]
+    found = nearest(times, seconds)
+    assert found is not None  # _wanted returns early on an empty journal
+    return journal[found]
 
 
 def _boxes(entry: JournalEntry, min_confidence: float) -> list[Box]:
@@ -291,18 +292,16 @@ def _add_context(
             boxes = _boxes(entry, settings.min_confidence)
             if sorted(b.label for b in boxes) != classes:
                 continue
-            at = bisect.bisect_left(taken, entry.seconds)
-            near = [taken[i] for i in (at - 1, at) if 0 <= i < len(taken)]
-            if any(abs(t - entry.seconds) < settings.context_step for t in near):
+            close = nearest(taken, entry.seconds)
+            if close is not None and abs(taken[close] - entry.seconds) < settings.context_step:
                 continue
             wanted[entry.seconds] = _Wanted(entry.seconds, "event", boxes)
-            taken.insert(at, entry.seconds)
+            bisect.insort(taken, entry.seconds)
 
 
 def _clear(busy: list[float], seconds: float) -> bool:
-    at = bisect.bisect_left(busy, seconds)
-    near = [busy[i] for i in (at - 1, at) if 0 <= i < len(busy)]
-    return all(abs(t - seconds) >= NEGATIVE_CLEARANCE_S for t in near)
+    close = nearest(busy, seconds)
+    return close is None or abs(busy[close] - seconds) >= NEGATIVE_CLEARANCE_S
 
 
 def _merge(model: list[Box], drawn: list[Box]) -> list[Box]:

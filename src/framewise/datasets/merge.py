@@ -27,23 +27,21 @@ import yaml
 from framewise.core.atomic import write_json, write_text
 from framewise.core.errors import ConfigError
 from framewise.datasets.formats.files import (
-    KNOWN_SPLITS,
     class_names,
     drawable_boxes,
     image_size,
     place_image,
 )
 from framewise.datasets.formats.yolo_format import (
-    DATA_YAML,
     MANIFEST,
     label_path,
-    load_data_yaml,
     manifest_of,
     read_manifest,
     read_yolo,
     yolo_lines,
 )
 from framewise.datasets.labels import Box, LabelledImage, LabelSet, image_digest
+from framewise.datasets.spec import DATA_YAML, KNOWN_SPLITS, read_data_yaml
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +140,11 @@ class _Dataset:
     @classmethod
     def open(cls, folder: Path) -> _Dataset:
         if (folder / DATA_YAML).is_file():
-            root, data = load_data_yaml(folder)
+            spec = read_data_yaml(folder)
             labels = read_yolo(folder)
-            state = cls(folder / DATA_YAML, root, data, labels, read_manifest(root), False)
+            data = dict(spec.raw)  # rewritten with every key the file had, names updated
+            manifest = read_manifest(spec.root)
+            state = cls(folder / DATA_YAML, spec.root, data, labels, manifest, False)
         elif any((folder / name).exists() for name in ("images", "labels")):
             raise ConfigError(
                 "the folder holds images/ or labels/ but no data.yaml",

@@ -20,6 +20,7 @@ import cv2
 from framewise.core.atomic import write_bytes
 from framewise.core.errors import OutputError
 from framewise.core.frames import Frame, Image
+from framewise.core.time import nearest
 
 
 def shrink(image: Image, max_side: int, *, fast: bool = False) -> Image:
@@ -97,10 +98,8 @@ class WantedFrames:
         exact = self._frames.get(seconds)
         if exact is not None or not self._times:
             return exact
-        i = bisect.bisect_left(self._times, seconds)
-        candidates = [j for j in (i - 1, i) if 0 <= j < len(self._times)]
-        best = min(candidates, key=lambda j: abs(self._times[j] - seconds))
-        return self._frames[self._times[best]]
+        best = nearest(self._times, seconds)
+        return None if best is None else self._frames[self._times[best]]
 
     def __len__(self) -> int:
         return len(self._times)

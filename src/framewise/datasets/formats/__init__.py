@@ -19,8 +19,9 @@ from types import MappingProxyType
 from framewise.core.errors import ConfigError, InputNotFoundError
 from framewise.datasets.formats.coco_format import coco_files, read_coco, write_coco
 from framewise.datasets.formats.cvat_format import ANNOTATIONS_XML, read_cvat, write_cvat
-from framewise.datasets.formats.yolo_format import DATA_YAML, read_yolo, write_yolo
+from framewise.datasets.formats.yolo_format import read_yolo, write_yolo
 from framewise.datasets.labels import LabelSet
+from framewise.datasets.spec import DATA_YAML
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,10 @@ import cv2
 
 from framewise.core.errors import ConfigError, InputError, OutputError
 from framewise.datasets.labels import Box, LabelledImage, LabelSet
+from framewise.datasets.spec import IMAGE_SUFFIXES, KNOWN_SPLITS
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".dng", ".mpo", ".pfm"}
-)
-"""Image file types the readers look for (the ones Ultralytics accepts)."""
-
-KNOWN_SPLITS = ("train", "val", "test")
 SEARCH_DEPTH = 3
 """How many folder levels below an annotation file images are searched for by name."""
 _SPLIT_ALIASES = {"validation": "val", "valid": "val", "training": "train", "testing": "test"}

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from framewise.core.atomic import write_json, write_text
 from framewise.core.errors import InputError, InputNotFoundError
 from framewise.datasets.formats.files import (
-    IMAGE_SUFFIXES,
-    KNOWN_SPLITS,
     check_names,
     check_sizes,
     check_splits,
@@ -36,10 +33,10 @@ from framewise.datasets.formats.files import (
     prepare_output,
 )
 from framewise.datasets.labels import Box, LabelledImage, LabelSet
+from framewise.datasets.spec import DATA_YAML, KNOWN_SPLITS, DatasetSpec, read_data_yaml
 
 log = logging.getLogger(__name__)
 
-DATA_YAML = "data.yaml"
 MANIFEST = "manifest.json"
 _ORIGINS = ("event", "reviewer", "negative", "imported")
 
@@ -67,15 +64,13 @@ def write_yolo(labels: LabelSet, out: Path, overwrite: bool = False) -> Path:
     for split in splits:  # Ultralytics' checker wants every split folder named in data.yaml
         (out / "images" / split).mkdir(parents=True, exist_ok=True)
         (out / "labels" / split).mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {"path": str(out.resolve())}
-    data.update({split: f"images/{split}" for split in splits})
+    entries: dict[str, tuple[str, ...]] = {split: (f"images/{split}",) for split in splits}
     if not labels.in_split("val") and labels.in_split("train"):
         # One session only: Ultralytics needs a val split, and an empty one stops training.
         log.warning("no val images (one session?): data.yaml validates on train")
-        data["val"] = "images/train"
-    data["names"] = dict(enumerate(names))
-    data_yaml = out / DATA_YAML
-    write_text(data_yaml, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        entries["val"] = ("images/train",)
+    spec = DatasetSpec(kind="yolo", root=out, splits=entries, names=tuple(names))
+    data_yaml = spec.write_data_yaml()
     write_json(out / MANIFEST, manifest_of(labels.images, {}))
     return data_yaml
 
@@ -93,15 +88,26 @@ def label_path(image: Path) -> Path:
     return Path(*parts).with_suffix(".txt")
 
 
+def yolo_line(
+    class_id: int, box: tuple[float, float, float, float], width: int, height: int
+) -> str:
+    """One label line, ``id cx cy w h`` normalised to the image and newline-terminated.
+
+    The only writer of YOLO label text in :mod:`framewise.datasets` (the exports of labelled
+    logs, of merged datasets and of rendered sessions all write through it).
+    """
+    x1, y1, x2, y2 = box
+    cx, cy = (x1 + x2) / 2 / width, (y1 + y2) / 2 / height
+    w, h = (x2 - x1) / width, (y2 - y1) / height
+    return f"{class_id} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}\n"
+
+
 def yolo_lines(boxes: list[Box], names: list[str], image: LabelledImage) -> str:
     """The label file text of boxes on ``image``: one ``id cx cy w h`` line per box."""
-    width, height = image.width, image.height
-    rows = []
-    for box in boxes:
-        cx, cy = (box.x1 + box.x2) / 2 / width, (box.y1 + box.y2) / 2 / height
-        w, h = (box.x2 - box.x1) / width, (box.y2 - box.y1) / height
-        rows.append(f"{names.index(box.label)} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}\n")
-    return "".join(rows)
+    return "".join(
+        yolo_line(names.index(b.label), (b.x1, b.y1, b.x2, b.y2), image.width, image.height)
+        for b in boxes
+    )
 
 
 def manifest_of(images: list[LabelledImage], base: dict[str, Any]) -> dict[str, Any]:
@@ -127,56 +133,6 @@ def manifest_of(images: list[LabelledImage], base: dict[str, Any]) -> dict[str, 
     manifest.update(counts)
     manifest["image_info"] = info
     return manifest
-
-
-def load_data_yaml(path: Path) -> tuple[Path, dict[str, Any]]:
-    """The dataset root and the parsed ``data.yaml`` (``path`` is the file or its folder).
-
-    Raises:
-        InputNotFoundError: There is no such file.
-        InputError: The file is not a YAML mapping.
-    """
-    data_yaml = path / DATA_YAML if path.is_dir() else path
-    if not data_yaml.is_file():
-        raise InputNotFoundError(
-            "no data.yaml here", subject=data_yaml, hint="point at a YOLO dataset folder"
-        )
-    try:
-        data = yaml.safe_load(data_yaml.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid YAML ({exc})", subject=data_yaml) from None
-    if not isinstance(data, dict):
-        raise InputError("data.yaml is not a mapping", subject=data_yaml, hint="see Ultralytics")
-    folder = data_yaml.parent
-    declared = data.get("path")
-    root = folder
-    # The recorded path is where the dataset was written; it may have moved since.
-    if isinstance(declared, str) and declared and not _has_split(folder, data):
-        root = Path(declared) if Path(declared).is_absolute() else folder / declared
-    return root, data
-
-
-def _has_split(root: Path, data: dict[str, Any]) -> bool:
-    entries = [data.get(split) for split in KNOWN_SPLITS]
-    return any(isinstance(e, str) and (root / e).exists() for e in entries)
-
-
-def names_of(data: dict[str, Any], subject: Path) -> list[str]:
-    """The class names of a ``data.yaml`` (a list, or a mapping from id to name).
-
-    Raises:
-        InputError: The names are missing or their ids are not 0, 1, 2...
-    """
-    names = data.get("names")
-    if isinstance(names, list):
-        return [str(name) for name in names]
-    if isinstance(names, dict) and all(isinstance(key, int) for key in names):
-        if sorted(names) != list(range(len(names))):
-            raise InputError("class ids in names must be 0, 1, 2...", subject=subject)
-        return [str(names[key]) for key in range(len(names))]
-    raise InputError(
-        "data.yaml has no class names", subject=subject, hint="add names: {0: first_class, ...}"
-    )
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
@@ -205,17 +161,18 @@ def read_yolo(path: Path) -> LabelSet:
     if not path.exists():
         raise InputNotFoundError("no such dataset", subject=path, hint="check the path")
     if path.is_dir() and not (path / DATA_YAML).is_file():
-        root, data, names = path, _folder_splits(path), _loose_names(path)
-        fixed = False
+        # Class names of loose folders come from a side file, not from a spec.
+        spec = DatasetSpec(kind="yolo", root=path, splits=_folder_splits(path), names=())
+        names, fixed = _loose_names(path), False
     else:
-        root, data = load_data_yaml(path)
-        names, fixed = names_of(data, path), True
-    info = read_manifest(root).get("image_info")
+        spec = read_data_yaml(path)
+        names, fixed = list(spec.names), True
+    info = read_manifest(spec.root).get("image_info")
     info = info if isinstance(info, dict) else {}
     labels = LabelSet(names=names)
     seen: set[Path] = set()
     for split in KNOWN_SPLITS:
-        for image_file in _split_images(root, data.get(split)):
+        for image_file in spec.images(split):
             if image_file.resolve() in seen:
                 continue
             seen.add(image_file.resolve())
@@ -223,10 +180,10 @@ def read_yolo(path: Path) -> LabelSet:
     return labels
 
 
-def _folder_splits(root: Path) -> dict[str, Any]:
+def _folder_splits(root: Path) -> Mapping[str, tuple[str, ...]]:
     images = root / "images"
-    found = {s: f"images/{s}" for s in KNOWN_SPLITS if (images / s).is_dir()}
-    return found or {"train": "images" if images.is_dir() else "."}
+    found = {s: (f"images/{s}",) for s in KNOWN_SPLITS if (images / s).is_dir()}
+    return found or {"train": ("images" if images.is_dir() else ".",)}
 
 
 def _loose_names(root: Path) -> list[str]:
@@ -235,19 +192,6 @@ def _loose_names(root: Path) -> list[str]:
             lines = (root / name).read_text(encoding="utf-8").splitlines()
             return [line.strip() for line in lines if line.strip()]
     return []
-
-
-def _split_images(root: Path, entry: object) -> list[Path]:
-    entries = entry if isinstance(entry, list) else [entry] if isinstance(entry, str) else []
-    found: list[Path] = []
-    for item in entries:
-        where = Path(item) if Path(item).is_absolute() else root / item
-        if where.is_dir():
-            found += sorted(p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        elif where.is_file() and where.suffix == ".txt":
-            lines = where.read_text(encoding="utf-8").splitlines()
-            found += [root / line.strip() for line in lines if line.strip()]
-    return found
 
 
 def _read_image(
