@@ -16,23 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from framewise.core.detections import Detections
 
-FieldValue = str | int | float | bool | None
-"""A parsed field's value (``None`` when the text could not be read or matched)."""
+# The readings moved into core (they are a column of Detections); re-exported (see
+# __all__) for callers that import them from here.
+from framewise.core.fields import FieldReading, FieldValue
+
+__all__ = [
+    "Box",
+    "FieldReading",
+    "FieldValue",
+    "FieldVotes",
+    "Observation",
+    "differing_fields",
+    "drop_duplicates",
+    "field_values",
+    "fields_agree",
+    "fields_differ",
+    "iou",
+    "observations_from_detections",
+    "overlap_of_smaller",
+]
 
 Box = tuple[float, float, float, float]
 """``(x1, y1, x2, y2)`` in source pixels."""
-
-
-@dataclass(frozen=True, slots=True)
-class FieldReading:
-    """One field's value and how sure we are of it (0–1)."""
-
-    value: FieldValue
-    confidence: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +60,13 @@ class Observation:
     fields: Mapping[str, FieldReading] = field(default_factory=dict)
 
 
-def _reading(value: Any, default_confidence: float) -> FieldReading:
-    # Detectors may attach a per-field confidence as {"value": ..., "confidence": ...};
-    # a bare value inherits the box's score.
-    if isinstance(value, Mapping) and "value" in value:
-        confidence = value.get("confidence", default_confidence)
-        return FieldReading(value["value"], float(confidence))
-    if value is None or isinstance(value, str | int | float | bool):
-        return FieldReading(value, default_confidence)
-    return FieldReading(str(value), default_confidence)
-
-
 def observations_from_detections(detections: Detections) -> list[Observation]:
-    """Convert one frame's :class:`Detections` into observations.
-
-    Attribute values are either bare values (their confidence is the box's) or mappings
-    ``{"value": v, "confidence": c}``.
+    """Convert one frame's :class:`Detections` into observations (their typed ``fields``).
 
     Example:
         >>> import numpy as np
         >>> det = Detections(np.array([[0, 0, 10, 5]]), np.array([0.8]), ("kill",),
-        ...                  attributes=({"weapon": {"value": "SVD-S", "confidence": 0.7}},))
+        ...                  fields=({"weapon": FieldReading("SVD-S", 0.7)},))
         >>> observations_from_detections(det)[0].fields["weapon"].value
         'SVD-S'
     """
@@ -80,8 +74,7 @@ def observations_from_detections(detections: Detections) -> list[Observation]:
     for i, name in enumerate(detections.class_name):
         score = float(detections.confidence[i])
         x1, y1, x2, y2 = (float(v) for v in detections.xyxy[i])
-        fields = {key: _reading(value, score) for key, value in detections.attributes[i].items()}
-        result.append(Observation(name, (x1, y1, x2, y2), score, fields))
+        result.append(Observation(name, (x1, y1, x2, y2), score, dict(detections.fields[i])))
     return result
 
 
