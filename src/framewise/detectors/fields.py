@@ -10,9 +10,9 @@ Example:
     ...     "pattern": r"(?P<enemy_type>\w+)\s+(?P<weapon>[\w-]+)(?P<headshot>\s*HS)?",
     ...     "fields": {"weapon": {"vocabulary": ["AK-74M", "M4A1"]},
     ...                "headshot": {"cast": "bool"}}}))
-    >>> fields = parser.parse("PMC AK-74N HS", 0.9)
-    >>> fields["weapon"]["value"], fields["headshot"]["value"]
-    ('AK-74M', True)
+    >>> fields = parser.read("PMC AK-74N HS", 0.9)
+    >>> fields["weapon"].value, fields["headshot"]
+    ('AK-74M', FieldReading(value=True, confidence=0.9))
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import yaml
 
 from framewise.config.detectors import FieldConfig, FieldParserConfig
 from framewise.core.errors import ConfigError
+from framewise.core.fields import FieldReading, FieldValue, legacy_attributes
 
 FieldResult = dict[str, Any]
-"""``{"value": ..., "confidence": float}`` — the shape temporal voting reads."""
+"""``{"value": ..., "confidence": float}``: the legacy, untyped shape of a reading."""
 
 
 def similarity(a: str, b: str) -> float:
@@ -103,7 +104,7 @@ class FieldParser:
             if cfg.vocabulary or cfg.vocabulary_file
         }
 
-    def parse(self, text: str, text_confidence: float) -> dict[str, FieldResult]:
+    def read(self, text: str, text_confidence: float) -> dict[str, FieldReading]:
         """Fields found in ``text``; a group that did not match gives ``None`` at confidence 0.
 
         Args:
@@ -112,34 +113,33 @@ class FieldParser:
         """
         match = self.pattern.search(text)
         groups = match.groupdict() if match else dict.fromkeys(self.pattern.groupindex)
-        result: dict[str, FieldResult] = {}
+        result: dict[str, FieldReading] = {}
         for name, raw in groups.items():
             config = self.fields.get(name)
             cast = config.cast if config is not None else "str"
             if cast == "bool":
                 # A flag such as the headshot marker: present or not; confident either way
                 # when the line itself was read.
-                result[name] = {
-                    "value": bool(raw and raw.strip()),
-                    "confidence": text_confidence if match else 0.0,
-                }
+                flag = bool(raw and raw.strip())
+                result[name] = FieldReading(flag, text_confidence if match else 0.0)
                 continue
             if raw is None or not raw.strip():
-                result[name] = {"value": None, "confidence": 0.0}
+                result[name] = FieldReading(None, 0.0)
                 continue
-            value: Any = raw.strip()
+            value: FieldValue = raw.strip()
             confidence = text_confidence
             vocabulary = self.vocabularies.get(name)
             if vocabulary is not None:
-                value, score = vocabulary.match(value)
+                value, score = vocabulary.match(raw.strip())
                 confidence *= score
             if value is not None and cast in ("int", "float"):
                 try:
                     value = int(value) if cast == "int" else float(value)
                 except ValueError:
                     value, confidence = None, 0.0
-            result[name] = {
-                "value": value,
-                "confidence": round(confidence, 4) if value is not None else 0.0,
-            }
+            result[name] = FieldReading(value, round(confidence, 4) if value is not None else 0.0)
         return result
+
+    def parse(self, text: str, text_confidence: float) -> dict[str, FieldResult]:
+        """:meth:`read` in the legacy untyped shape ``{name: {"value", "confidence"}}``."""
+        return legacy_attributes(self.read(text, text_confidence))

@@ -92,7 +92,7 @@ class OcrReader:
         self._recent: dict[tuple[str, int, int, int, int], _Reading] = {}
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
-        """Fill in ``text`` and parsed ``attributes`` for the boxes of the configured classes.
+        """Fill in ``text`` and parsed ``fields`` for the boxes of the configured classes.
 
         Boxes of other classes pass through unchanged.
         """
@@ -146,7 +146,7 @@ class OcrReader:
         if not any(name in self.classes for name in detections.class_name):
             return detections
         texts = list(detections.text)
-        attributes = [dict(a) for a in detections.attributes]
+        fields = [dict(f) for f in detections.fields]
         height, width = frame.image.shape[:2]
         pad = self.config.padding
         for i, name in enumerate(detections.class_name):
@@ -163,14 +163,9 @@ class OcrReader:
             texts[i] = text
             parser = self.parsers.get(name)
             if parser is not None:
-                attributes[i].update(parser.parse(text, score))
-        return Detections(
-            detections.xyxy,
-            detections.confidence,
-            detections.class_name,
-            tuple(texts),
-            tuple(attributes),
-        )
+                fields[i].update(parser.read(text, score))
+        # replace keeps every other column (ids, masks, data) of the boxes as they came.
+        return detections.replace(text=tuple(texts), fields=tuple(fields))
 
     def close(self) -> None:
         """Release the OCR engine."""
