@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from framewise.core.errors import InputError, InputNotFoundError
+from framewise.core.errors import InputNotFoundError
 from framewise.core.events import EventLog
+from framewise.events.log import read_event_log
 
 
 def find_logs(paths: Sequence[Path]) -> list[Path]:
@@ -31,25 +30,12 @@ def find_logs(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_log(path: Path) -> EventLog:
-    """Read and validate one event log.
+    """Read and validate one event log (:func:`framewise.events.log.read_event_log`).
 
     Raises:
         InputError: The file cannot be read or is not an event log.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", subject=path) from None
-    try:
-        return EventLog.model_validate_json(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"]) or "the document"
-        raise InputError(
-            f"not an event log ({where}: {error['msg']})",
-            subject=path,
-            hint="give a JSON event log written by framewise (metadata + events)",
-        ) from None
+    return read_event_log(path)
 
 
 def in_time_order(logs: list[tuple[Path, EventLog]]) -> list[tuple[Path, EventLog]]:
