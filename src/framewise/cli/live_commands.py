@@ -8,6 +8,7 @@ line and exits with the error class's code.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -94,6 +95,16 @@ def live_command(
             help="Detector confidence threshold [default: the pipeline's].",
         ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write the session's event log, thumbnails and journal to "
+            "OUTPUT/live-<UTC start>/ (the pipeline's sinks, as `process` writes them), "
+            "for `framewise review` and training.",
+        ),
+    ] = None,
 ) -> None:
     """Detect events live and push them to WebSocket clients, an OBS overlay and the store.
 
@@ -122,12 +133,14 @@ def live_command(
         store_token=store_token,
         session_type=session_type,
         confidence=confidence_threshold,
+        out_dir=_session_folder(output) if output is not None else None,
     )
     service = LiveService(pipeline, spec, options)
     typer.echo(
         f"live: {spec.target}{' (replay)' if spec.replay else ''} → {service.ws_url}; "
         f"health {service.url}/health, overlay {service.url}/overlay"
         + (f"; writing to {options.store_url}" if options.store_url else "")
+        + (f"; log in {options.out_dir}" if options.out_dir else "")
     )
     service.serve_forever(exit_at_end=exit_at_end)
     runner = service.runner
@@ -138,6 +151,12 @@ def live_command(
     )
     if runner.failure is not None:
         raise runner.failure
+
+
+def _session_folder(output: Path) -> Path:
+    """A new run folder per live session: ``OUTPUT/live-20260115T180523Z``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return output / f"live-{stamp}"
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +9,11 @@ import typer
 
 from framewise.cli.options import load_pipeline_option, parse_start_time
 from framewise.cli.progress import frame_progress
-from framewise.core.atomic import write_json
+from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
-from framewise.pipeline.runner import Pipeline, VideoRun
+from framewise.pipeline.batch import BatchRun, iter_videos, run_line
+from framewise.pipeline.runner import Pipeline
 from framewise.sources.directory import videos_by_start
-from framewise.sources.probe import probe
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -26,11 +25,14 @@ def process_command(
         typer.Option("--video-dir", help="Every video in this folder, in session-start order."),
     ] = None,
     output: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--output", "-o", help="Folder for the logs: OUTPUT/<video name>/events.json."
+            "--output",
+            "-o",
+            help="Folder for the run folders: OUTPUT/<video name>/events.json "
+            "(default: the json_log sink's output_dir, else ./events).",
         ),
-    ] = Path("events"),
+    ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", help="A bundled profile, e.g. tarkov.")
     ] = None,
@@ -72,13 +74,20 @@ def process_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Process again even where a complete log exists.")
+        bool,
+        typer.Option(
+            "--overwrite",
+            "--force",
+            help="Start over where a run folder exists (a complete run, or one made with "
+            "another configuration, which is otherwise refused).",
+        ),
     ] = False,
 ) -> None:
     """Process recordings into JSON event logs with a thumbnail per event.
 
-    Interrupted runs resume where they stopped (run the same command again); videos with a
-    complete log are skipped unless --force.
+    Each video gets a run folder (log, thumbnails, journal, resolved config, manifest).
+    Interrupted runs resume where they stopped (run the same command again); complete runs
+    are skipped; a run folder made with another configuration is refused unless --overwrite.
     """
     if (video is None) == (video_dir is None):
         raise ConfigError(
@@ -104,66 +113,39 @@ def process_command(
         videos = [Path(i.path) for i in infos]
         for unreadable in skipped:
             typer.echo(f"skipped (not a readable video): {unreadable}", err=True)
+    out = output if output is not None else _default_output(pipeline_config)
     pipeline = Pipeline(pipeline_config, confidence=confidence_threshold)
-    runs: list[VideoRun] = []
+    batch = BatchRun()
     try:
-        for path in videos:
-            info = probe(path, start_time=wall)
-            with frame_progress(f"{path.name} (video s)", round(info.duration_seconds)) as advance:
-                run = pipeline.process_video(
-                    path,
-                    output / path.stem,
-                    start_time=wall,
-                    session_type=session_type,
-                    force=force,
-                    on_progress=lambda seconds: advance(round(seconds)),
-                    info=info,
-                )
-            runs.append(run)
-            typer.echo(_line(run))
+        runs = iter_videos(
+            pipeline,
+            videos,
+            out,
+            start_time=wall,
+            session_type=session_type,
+            force=force,
+            progress=frame_progress,
+        )
+        for run in runs:
+            batch.runs.append(run)
+            typer.echo(run_line(run))
     finally:
         pipeline.close()
-    if len(runs) > 1:
-        summary = _summary(runs)
-        write_json(output / "summary.json", summary)
+    if len(batch.runs) > 1:
+        summary = batch.summary()
+        path = batch.write_summary(out)
         typer.echo(
-            f"summary: {summary['events']} events in {len(runs)} videos "
-            f"({summary['by_type']}) → {output / 'summary.json'}"
+            f"summary: {summary['events']} events in {len(batch.runs)} videos "
+            f"({summary['by_type']}) → {path}"
         )
 
 
-def _line(run: VideoRun) -> str:
-    if run.skipped:
-        return f"{run.video.name}: already complete ({run.events} events) → {run.log_path}"
-    speed = run.video_seconds / run.wall_seconds if run.wall_seconds else 0.0
-    resumed = f", resumed at {run.resumed_at:.1f} s" if run.resumed_at is not None else ""
-    types = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "none"
-    return (
-        f"{run.video.name}: {run.events} events ({types}); {run.frames} frames in "
-        f"{run.wall_seconds:.1f} s = {speed:.1f}× real time{resumed} → {run.log_path}"
-    )
-
-
-def _summary(runs: list[VideoRun]) -> dict[str, object]:
-    total: Counter[str] = Counter()
-    for run in runs:
-        total.update(run.counts)
-    return {
-        "videos": [
-            {
-                "video": str(r.video),
-                "log": str(r.log_path),
-                "events": r.events,
-                "by_type": r.counts,
-                "frames": r.frames,
-                "skipped": r.skipped,
-                "wall_seconds": round(r.wall_seconds, 3),
-            }
-            for r in runs
-        ],
-        "events": sum(total.values()),
-        "by_type": dict(sorted(total.items())),
-    }
+def _default_output(config: PipelineConfig) -> Path:
+    """The ``json_log`` sink's ``output_dir``, else ``events``."""
+    for sink in config.sinks:
+        if isinstance(sink, JsonLogSinkConfig):
+            return sink.output_dir
+    return Path("events")
 
 
 def register(app: typer.Typer) -> None:

@@ -104,7 +104,8 @@ class JsonLogSinkConfig(StrictModel):
 
     Attributes:
         kind: ``json_log``.
-        output_dir: Folder of the log, its thumbnails and checkpoints.
+        output_dir: Where run folders go when the command line gives no ``--output``
+            (``OUTPUT/<video name>/events.json``).
         thumbnails: Write a JPEG per event.
         jpeg_quality: JPEG quality, 1–100.
         thumbnail_max_side: Longest thumbnail side in pixels (``None`` keeps full size).
@@ -169,8 +170,43 @@ class StoreSinkConfig(StrictModel):
         return None
 
 
+class JournalSinkConfig(StrictModel):
+    """The detection journal: every frame's detections, the checkpoint a resume replays.
+
+    Batch runs always keep one; a live run keeps one when given an output folder.
+
+    Attributes:
+        kind: ``journal``.
+    """
+
+    kind: Literal["journal"]
+
+
+class ParquetSinkConfig(StrictModel):
+    """Every detection as a row of a Parquet table (pandas, polars, DuckDB read it).
+
+    Columns: ``source_id, frame_index, seconds, class_id, class_name, confidence, x1, y1,
+    x2, y2, text``. The file appears when the run completes (written to a temporary name
+    first); a resumed run writes it whole again from the journal.
+
+    Attributes:
+        kind: ``parquet``.
+        path: File name inside the run folder.
+        row_group_frames: Frames per Parquet row group (memory bound while writing).
+    """
+
+    kind: Literal["parquet"]
+    path: str = Field(default="detections.parquet", pattern=r"^[^/\\]+\.parquet$")
+    row_group_frames: int = Field(default=10_000, ge=1)
+
+
 SinkConfig = Annotated[
-    JsonLogSinkConfig | WebSocketSinkConfig | StoreSinkConfig, Field(discriminator="kind")
+    JsonLogSinkConfig
+    | WebSocketSinkConfig
+    | StoreSinkConfig
+    | JournalSinkConfig
+    | ParquetSinkConfig,
+    Field(discriminator="kind"),
 ]
 """One sink; the ``kind`` key picks the branch."""
 
@@ -178,7 +214,13 @@ FILTER_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType({"episode": E
 """Registry: filter kind → its configuration model."""
 
 SINK_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
-    {"json_log": JsonLogSinkConfig, "websocket": WebSocketSinkConfig, "store": StoreSinkConfig}
+    {
+        "json_log": JsonLogSinkConfig,
+        "websocket": WebSocketSinkConfig,
+        "store": StoreSinkConfig,
+        "journal": JournalSinkConfig,
+        "parquet": ParquetSinkConfig,
+    }
 )
 """Registry: sink kind → its configuration model."""
 

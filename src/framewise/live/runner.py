@@ -14,7 +14,6 @@ backwards. A replay ends with the file; the engine is flushed as at the end of a
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import logging
 import threading
@@ -23,23 +22,26 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.errors import FramewiseError, SourceError
-from framewise.core.events import Event
+from framewise.core.events import Event, LogMetadata
 from framewise.core.frames import Frame
 from framewise.core.time import SessionStart
+from framewise.events.sinks import Emitted, RunResult, RunTotals, Sink
 from framewise.live.messages import Tally, to_message
 from framewise.live.metrics import LatencyMeter, RateMeter
 from framewise.live.sources import SourceFactory
 from framewise.live.thresholds import ThresholdUpdate, apply_detectors, current, updated_config
 from framewise.pipeline.chain import DetectorChain
-from framewise.pipeline.step import FrameStep, to_event
+from framewise.pipeline.core import RunCore
+from framewise.pipeline.sinks import SinkContext, build_sinks
+from framewise.pipeline.step import FrameStep
 from framewise.sources.base import SourceStats, VideoSource
 from framewise.temporal.engine import EventEngine
 from framewise.temporal.episodes import EpisodeFilter
-from framewise.temporal.state_machine import EventRecord
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ RECENT_EVENTS = 10_000
 DROP_CHECK_FRAMES = 100
 DROP_WARN_SHARE = 0.1
 """Share of dropped frames (checked every ``DROP_CHECK_FRAMES``) that earns a warning."""
-RECENT_FRAMES = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,25 @@ class LiveEvent:
 Publisher = Callable[[LiveEvent], None]
 
 
+class _PublishSink:
+    """The live runner's own sink: every event to its tally and to the publishers."""
+
+    def __init__(self, runner: LiveRunner) -> None:
+        self.runner = runner
+
+    def write(self, result: RunResult) -> None:
+        """Publish the result's events with the arrival time of the frame that released them."""
+        arrival = result.frame.arrival if result.frame is not None else None
+        for emitted in result.events:
+            self.runner._publish(emitted, arrival)
+
+    def flush(self) -> None:
+        """Publishers send as they go: nothing to make durable."""
+
+    def close(self) -> None:
+        """The publishers are closed by their owner."""
+
+
 class LiveRunner:
     """Runs the pipeline on a live or replay source in a thread.
 
@@ -85,6 +105,9 @@ class LiveRunner:
         publishers: Told about every event, from the runner thread; they must not block.
         reopen: Open the source again when it ends or gives up (streams, devices).
         retry_s: Pause before opening it again.
+        out_dir: Also write the session's event log, thumbnails and journal here (the
+            pipeline's ``sinks:``, as a batch run writes them), for review and training.
+        session_type: The log's session type.
     """
 
     def __init__(
@@ -96,8 +119,13 @@ class LiveRunner:
         publishers: Sequence[Publisher] = (),
         reopen: bool = False,
         retry_s: float = 1.0,
+        out_dir: Path | None = None,
+        session_type: str = "stream",
     ) -> None:
         self.config = config
+        self.out_dir = out_dir
+        self.session_type = session_type
+        self.core: RunCore | None = None
         self.chain = chain
         self.period = config.source.sample_period_seconds
         self.step = FrameStep(chain, EventEngine.from_config(config, period_seconds=self.period))
@@ -122,7 +150,6 @@ class LiveRunner:
         self._stop = threading.Event()
         self._source: VideoSource | None = None
         self._past = SourceStats()
-        self._recent: deque[tuple[float, int]] = deque(maxlen=RECENT_FRAMES)
         self._warned_drops = False
         self._clock: tuple[float, float] | None = None  # (arrival, seconds) of the first frame
         self._thread = threading.Thread(target=self._run, name="framewise-live-runner", daemon=True)
@@ -202,7 +229,8 @@ class LiveRunner:
                 )
                 flushed = self.step.replace_engine(engine)
                 self.config = config
-                self._emit(flushed, None)
+                if self.core is not None:
+                    self.core.release(flushed)
             log.info("thresholds changed: %s", update.model_dump(exclude_none=True))
             return current(self.chain, self.config)
 
@@ -219,14 +247,16 @@ class LiveRunner:
                     break
                 self.reopened += 1
             with self._lock:
-                self._emit(self.step.flush(), None)
+                self._finish()
             self._state = "stopped" if self._stop.is_set() else "ended"
         except FramewiseError as error:
+            self._close_sinks()
             self.failure, self.error = error, error.one_line()
             self._state = "error"
             # Kept in failure/status for /health and the CLI (which prints it once).
             log.info("live run failed: %s", self.error)
         except BaseException as error:
+            self._close_sinks()
             self.error = f"{type(error).__name__}: {error}"
             self._state = "error"
             raise
@@ -262,11 +292,9 @@ class LiveRunner:
     def _process(self, frame: Frame) -> None:
         frame = self._on_clock(frame)
         with self._lock:
-            result = next(self.step.run([frame]))
-            self._recent.append((frame.seconds, frame.index))
+            self._core().process([frame])
             self.frames += 1
             self.last_seconds = frame.seconds
-            self._emit(result.records, frame.arrival)
         now = time.monotonic()
         self.fps.tick(now)
         if frame.arrival is not None:
@@ -311,30 +339,53 @@ class LiveRunner:
             )
         return frame
 
-    def _frame_number(self, seconds: float) -> int:
-        """The index of the recent frame nearest ``seconds``."""
-        if not self._recent:
-            return max(0, round(seconds / self.period))
-        times = [t for t, _ in self._recent]
-        at = bisect.bisect_left(times, seconds)
-        near = [i for i in (at - 1, at) if 0 <= i < len(times)]
-        best = min(near, key=lambda i: abs(times[i] - seconds))
-        return self._recent[best][1]
-
-    def _emit(self, records: list[EventRecord], arrival: float | None) -> None:
+    def _core(self) -> RunCore:
+        """The run's core, made at the first frame (the session start is known then)."""
+        if self.core is not None:
+            return self.core
         start = self.session_start
-        if start is None:  # nothing was read, so nothing can have been released
+        assert start is not None  # set by _on_clock before the first frame is processed
+        sinks: list[Sink] = []
+        if self.out_dir is not None:
+            metadata = LogMetadata(
+                video_path=str(self._source.source_id if self._source is not None else "live"),
+                session_start_time=start.time,
+                session_start_origin=start.origin,
+                session_type=self.session_type,
+                video_duration_seconds=0.0,
+                total_frames=0,
+                detection_fps=self.config.source.detection_fps,
+                model_version=self.chain.model_version,
+                processed_at=start.time,
+                pipeline=self.config.name,
+            )
+            context = SinkContext(self.out_dir, metadata)
+            sinks = build_sinks(self.config.sinks, context, batch=True)
+        sinks.append(_PublishSink(self))
+        self.core = RunCore(self.step, start, sinks, fallback_fps=1 / self.period)
+        return self.core
+
+    def _finish(self) -> None:
+        """End of stream: release what the engine held, then close the sinks."""
+        if self.core is None:  # nothing was read, so nothing can have been released
             return
-        for record in records:
-            with self._counting:
-                self.counts[record.type] += 1
-                number = sum(self.counts.values())
-            event = to_event(record, number, start, self._frame_number(record.seconds))
-            message = to_message(event, record.evidence)
-            live = LiveEvent(event, record.evidence, message, arrival, time.monotonic())
-            with self._counting:
-                if message is not None:
-                    self.tally.add(message)
-                self.events.append(live)
-            for publish in self.publishers:
-                publish(live)
+        self.core.finish(RunTotals(self.frames, self.last_seconds or 0.0, self.source_stats()))
+        self._close_sinks()
+
+    def _close_sinks(self) -> None:
+        core, self.core = self.core, None
+        if core is not None:
+            core.close()
+
+    def _publish(self, emitted: Emitted, arrival: float | None) -> None:
+        event, record = emitted.event, emitted.record
+        with self._counting:
+            self.counts[record.type] += 1
+        message = to_message(event, record.evidence)
+        live = LiveEvent(event, record.evidence, message, arrival, time.monotonic())
+        with self._counting:
+            if message is not None:
+                self.tally.add(message)
+            self.events.append(live)
+        for publish in self.publishers:
+            publish(live)

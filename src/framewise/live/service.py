@@ -13,6 +13,7 @@ import dataclasses
 import ipaddress
 import logging
 import threading
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -26,7 +27,7 @@ from framewise.live.broadcast import Broadcaster
 from framewise.live.runner import LiveRunner, Publisher
 from framewise.live.sources import SourceFactory, SourceSpec, source_factory
 from framewise.live.store_writer import StoreWriter
-from framewise.pipeline.runner import Pipeline
+from framewise.pipeline.chain import build_chain
 from framewise.serving import ServerThread
 from framewise.store_api.client import StoreClient
 from framewise.store_api.retry import RetryPolicy
@@ -49,6 +50,7 @@ class ServiceOptions:
         session_type: Type of a session the writer starts in the store.
         confidence: Overrides every detector's confidence threshold at start.
         queue_size: Messages buffered per WebSocket client.
+        out_dir: Also write the session's event log, thumbnails and journal here.
     """
 
     host: str = "127.0.0.1"
@@ -59,6 +61,7 @@ class ServiceOptions:
     session_type: str = "stream"
     confidence: float | None = None
     queue_size: int = 1000
+    out_dir: Path | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -119,9 +122,8 @@ class LiveService:
             options = dataclasses.replace(options, port=free_port(options.host))
         self.options = options
         self.spec = spec
-        # The batch runner's Pipeline object: its detector chain runs here frame by frame.
-        self.pipeline = Pipeline(config, confidence=options.confidence)
-        self.chain = self.pipeline.chain
+        # The batch runner's stages, run here frame by frame.
+        self.chain = build_chain(config.detectors, confidence=options.confidence)
         self.broadcaster = Broadcaster(options.queue_size)
         self.store: StoreWriter | None = None
         publishers: list[Publisher] = [self.broadcaster.publish]
@@ -137,6 +139,8 @@ class LiveService:
             open_source or source_factory(spec, config),
             publishers=publishers,
             reopen=spec.reopens and not spec.replay,
+            out_dir=options.out_dir,
+            session_type=options.session_type,
         )
         self.app = create_app(
             LiveParts(self.runner, self.broadcaster, self.store, options.token, _ws_paths(config))
@@ -233,7 +237,7 @@ class LiveService:
             ended = start.wall_time(last) if start is not None and last is not None else None
             self.store.close(ended_at=ended)
             self.store = None
-        self.pipeline.close()
+        self.chain.close()
 
     def __enter__(self) -> Self:
         return self.start()

@@ -1,10 +1,14 @@
-"""Batch runs: one video → one event log, checkpointed, resumable, decode beside inference.
+"""Batch runs: a source → a run folder, checkpointed, resumable, decode beside inference.
 
-The decode thread (``FileSource``'s prefetch) fills a bounded queue while the main thread
-runs batched inference, so the slower of the two sets the pace and memory stays flat. Every
+The decode thread (the source's prefetch) fills a bounded queue while the main thread runs
+batched inference, so the slower of the two sets the pace and memory stays flat. Every
 sampled frame's detections go to the journal; after an interruption the journal is replayed
-through fresh temporal logic (pure and deterministic), and decoding resumes after the last
+through fresh temporal logic (pure and deterministic), and reading resumes after the last
 journaled frame, so the finished log equals the one an uninterrupted run writes.
+
+The run folder (:class:`~framewise.pipeline.rundir.RunDir`) keeps the resolved config: a
+rerun with the same config skips a complete run and resumes an interrupted one; with another
+config it is refused unless ``overwrite``.
 """
 
 from __future__ import annotations
@@ -18,17 +22,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
+from framewise.config.pipeline import PipelineConfig
 from framewise.core.events import LogMetadata
 from framewise.core.frames import Frame
-from framewise.core.time import SessionStart
-from framewise.events.journal import JournalEntry, JournalWriter, read_journal
+from framewise.events.journal import JournalEntry, read_journal
 from framewise.events.log import read_event_log
-from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, JsonLogSink
-from framewise.events.thumbnails import WantedFrames
+from framewise.events.sinks import RunTotals
 from framewise.pipeline.chain import DetectorChain, build_chain
+from framewise.pipeline.core import RunCore
+from framewise.pipeline.rundir import RunDir, RunState
+from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
-from framewise.sources.base import SourceStats
+from framewise.sources.base import SourceStats, VideoSource
 from framewise.sources.file import DecodeOptions, FileSource
 from framewise.sources.probe import VideoInfo, probe
 from framewise.temporal.engine import EventEngine
@@ -59,23 +64,6 @@ class VideoRun:
         return sum(self.counts.values())
 
 
-def _after_preroll(
-    batches: Iterator[list[Frame]],
-    kept: WantedFrames,
-    wanted: set[float],
-    resumed_at: float | None,
-) -> Iterator[list[Frame]]:
-    """Offer frames up to ``resumed_at`` (already journaled) to ``kept`` only; pass the rest."""
-    for batch in batches:
-        if resumed_at is not None and batch[0].seconds <= resumed_at:
-            for frame in batch:
-                if frame.seconds <= resumed_at:
-                    kept.offer(frame, wanted)
-            batch = [f for f in batch if f.seconds > resumed_at]  # noqa: PLW2901
-        if batch:
-            yield batch
-
-
 def _decode_options(config: PipelineConfig) -> DecodeOptions:
     decode = config.source.decode
     return DecodeOptions(
@@ -86,15 +74,22 @@ def _decode_options(config: PipelineConfig) -> DecodeOptions:
     )
 
 
-def _log_sink_config(config: PipelineConfig) -> JsonLogSinkConfig:
-    for sink in config.sinks:
-        if isinstance(sink, JsonLogSinkConfig):
-            return sink
-    return JsonLogSinkConfig(kind="json_log")
+def _split_preroll(
+    batches: Iterator[list[Frame]], core: RunCore, resumed_at: float | None
+) -> Iterator[list[Frame]]:
+    """Show frames up to ``resumed_at`` (already journaled) to the sinks as pre-roll only."""
+    for batch in batches:
+        if resumed_at is not None and batch[0].seconds <= resumed_at:
+            for frame in batch:
+                if frame.seconds <= resumed_at:
+                    core.preroll(frame)
+            batch = [f for f in batch if f.seconds > resumed_at]  # noqa: PLW2901
+        if batch:
+            yield batch
 
 
 class Pipeline:
-    """source → detectors → temporal logic → sinks, built from one :class:`PipelineConfig`.
+    """source → stages → temporal logic → sinks, built from one :class:`PipelineConfig`.
 
     Args:
         config: The validated pipeline YAML.
@@ -114,12 +109,24 @@ class Pipeline:
         checkpoint_seconds: float = 30.0,
     ) -> None:
         self.config = config
+        self.confidence = confidence
         self.checkpoint_seconds = checkpoint_seconds
         self.chain: DetectorChain = build_chain(config.detectors, confidence=confidence)
 
     def close(self) -> None:
         """Release the models."""
         self.chain.close()
+
+    def open_video(self, video: str | os.PathLike[str], info: VideoInfo) -> FileSource:
+        """The file source this pipeline's ``source:`` settings describe."""
+        source = self.config.source
+        return FileSource(
+            video,
+            sample_fps=None if source.read == "all" else source.detection_fps,
+            session_start=info.session_start,
+            decode=_decode_options(self.config),
+            prefetch=source.queue_size * source.batch_size,
+        )
 
     def process_video(
         self,
@@ -132,122 +139,122 @@ class Pipeline:
         on_progress: Progress | None = None,
         info: VideoInfo | None = None,
     ) -> VideoRun:
-        """Process one video into ``out_dir/events.json`` (+ thumbnails and journal).
+        """Process one video file into ``out_dir`` (log, thumbnails, journal, manifest).
 
-        A complete log already there is kept (unless ``force``); a partial one is resumed.
-        ``info`` is the video's probe, when the caller has it already.
+        See :meth:`process`; ``info`` is the video's probe, when the caller has it already.
+        """
+        info = info or probe(video, start_time=start_time)
+        source = self.open_video(video, info)
+        metadata = self._metadata(video, info, session_type)
+        return self.process(
+            source, out_dir, metadata, force=force, on_progress=on_progress, video=Path(video)
+        )
+
+    def process(
+        self,
+        source: VideoSource,
+        out_dir: str | os.PathLike[str],
+        metadata: LogMetadata,
+        *,
+        force: bool = False,
+        on_progress: Progress | None = None,
+        video: Path | None = None,
+    ) -> VideoRun:
+        """Process any source into the run folder ``out_dir``.
+
+        A complete run made with the same config is kept (unless ``force``); an interrupted
+        one is resumed (a seekable source seeks, another reads past what was journaled).
+
+        Raises:
+            ConfigError: ``out_dir`` holds a run made with another configuration.
         """
         began = time.monotonic()
-        out = Path(out_dir)
-        log_path, journal_path = out / LOG_NAME, out / JOURNAL_NAME
-        if not force and log_path.exists():
-            existing = read_event_log(log_path)
-            if existing.metadata.complete:
-                counts = Counter(e.type for e in existing.events)
-                return VideoRun(
-                    Path(video),
-                    log_path,
-                    dict(counts),
-                    0,
-                    existing.metadata.video_duration_seconds,
-                    0.0,
-                    None,
-                    True,
-                )
-        entries = read_journal(journal_path) if (log_path.exists() and not force) else []
-
-        info = info or probe(video, start_time=start_time)
-        fps = self.config.source.detection_fps
-        source = FileSource(
-            video,
-            sample_fps=None if self.config.source.read == "all" else fps,
-            session_start=info.session_start,
-            decode=_decode_options(self.config),
-            prefetch=self.config.source.queue_size * self.config.source.batch_size,
-        )
-        sink_config = _log_sink_config(self.config)
-        sink = JsonLogSink(
-            out,
-            self._metadata(
-                video, info.session_start, session_type, info.duration_seconds, info.frame_count
-            ),
-            info.session_start,
-            nominal_fps=source.nominal_fps or info.avg_fps,
-            thumbnails=sink_config.thumbnails,
-        )
+        run_dir = RunDir(Path(out_dir))
+        label = video or Path(source.source_id)
+        parameters = {
+            "confidence": self.confidence,
+            "session_start": metadata.session_start_time.isoformat(),
+            "session_type": metadata.session_type,
+        }
+        state = run_dir.prepare(self.config, parameters, overwrite=force)
+        if state is RunState.COMPLETE:
+            source.close()
+            existing = read_event_log(run_dir.log)
+            counts = Counter(e.type for e in existing.events)
+            duration = existing.metadata.video_duration_seconds
+            return VideoRun(label, run_dir.log, dict(counts), 0, duration, 0.0, None, True)
+        entries = read_journal(run_dir.journal) if state is RunState.RESUME else []
+        context = SinkContext(run_dir.path, metadata, journal_keep=entries)
+        sinks = build_sinks(self.config.sinks, context, batch=True)
         step = FrameStep(self.chain, EventEngine.from_config(self.config))
-        for entry in entries:  # rebuild the interrupted run's state, without decoding
-            sink.add(step.update(entry.seconds, entry.detections), None)
-        resumed_at = entries[-1].seconds if entries else None
-        kept = WantedFrames(
-            max_side=sink_config.thumbnail_max_side or 100_000, quality=sink_config.jpeg_quality
-        )
-        wanted = step.engine.wanted_seconds()
-        if resumed_at is not None:
-            # Decode the frames the rebuilt engine may still want again (into `kept` only),
-            # so events decided later get the thumbnails an uninterrupted run gives them.
-            source.seek(min(wanted, default=resumed_at))
-            log.info(
-                "%s: resuming after %.2f s (%d frames journaled)", video, resumed_at, len(entries)
-            )
-        journal = JournalWriter(journal_path, keep=entries)
-        frames, last = len(entries), resumed_at or 0.0
-        checkpointed = time.monotonic()
+        fallback = float(source.frame_rate) if source.frame_rate else 30.0
+        core = RunCore(step, source.session_start, sinks, fallback_fps=fallback)
         try:
-            batches = source.read_batches(self.config.source.batch_size)
-            for batch in _after_preroll(batches, kept, wanted, resumed_at):
-                for result in step.run(batch):
-                    frame = result.frame
-                    journal.write(JournalEntry(frame.index, frame.seconds, result.detections))
-                    wanted = step.engine.wanted_seconds()
-                    named = {t for r in result.records for t in (r.seconds, r.best_seconds)}
-                    kept.offer(frame, wanted | named)
-                    sink.add(result.records, kept)
-                    kept.retain(wanted)
-                    frames, last = frames + 1, frame.seconds
-                if on_progress is not None:
-                    on_progress(last)
-                if time.monotonic() - checkpointed >= self.checkpoint_seconds:
-                    journal.checkpoint()
-                    sink.write(complete=False, processed_until=last, extra={})
-                    checkpointed = time.monotonic()
-            sink.add(step.flush(), kept)
-            journal.checkpoint()
-            sink.write(
-                complete=True,
-                processed_until=last,
-                extra={"source_stats": source.stats.as_dict(), "frames_processed": frames},
-            )
+            resumed_at = self._replay(core, source, entries, label)
+            self._read(core, source, resumed_at, on_progress)
+            totals = RunTotals(core.frames, core.last_seconds, source.stats.as_dict())
+            core.finish(totals)
         finally:
-            journal.close()
-        counts = Counter(e.type for e in sink.events)
-        return VideoRun(
-            Path(video),
-            log_path,
-            dict(counts),
-            frames,
-            info.duration_seconds,
+            source.close()
+            core.close()
+        run = VideoRun(
+            label,
+            run_dir.log,
+            dict(core.counts),
+            core.frames,
+            metadata.video_duration_seconds,
             time.monotonic() - began,
             resumed_at,
             False,
             source.stats,
         )
+        run_dir.finish({"events": run.events, "by_type": run.counts, "frames": run.frames})
+        return run
+
+    def _replay(
+        self, core: RunCore, source: VideoSource, entries: list[JournalEntry], label: Path
+    ) -> float | None:
+        """Rebuild an interrupted run's state from its journal; where reading resumes."""
+        for entry in entries:  # no decoding: the journal holds every frame's detections
+            core.replay(entry.seconds, entry.index, entry.detections)
+        if not entries:
+            return None
+        resumed_at = entries[-1].seconds
+        # Decode the frames the rebuilt engine may still want again (as pre-roll only),
+        # so events decided later get the thumbnails an uninterrupted run gives them.
+        if source.seekable:
+            source.seek(min(core.step.engine.wanted_seconds(), default=resumed_at))
+        log.info("%s: resuming after %.2f s (%d frames journaled)", label, resumed_at, len(entries))
+        return resumed_at
+
+    def _read(
+        self,
+        core: RunCore,
+        source: VideoSource,
+        resumed_at: float | None,
+        on_progress: Progress | None,
+    ) -> None:
+        checkpointed = time.monotonic()
+        batches = source.read_batches(self.config.source.batch_size)
+        for batch in _split_preroll(batches, core, resumed_at):
+            core.process(batch)
+            if on_progress is not None:
+                on_progress(core.last_seconds)
+            if time.monotonic() - checkpointed >= self.checkpoint_seconds:
+                core.checkpoint()
+                checkpointed = time.monotonic()
 
     def _metadata(
-        self,
-        video: str | os.PathLike[str],
-        start: SessionStart,
-        session_type: str,
-        duration: float,
-        total_frames: int,
+        self, video: str | os.PathLike[str], info: VideoInfo, session_type: str
     ) -> LogMetadata:
+        start = info.session_start
         return LogMetadata(
             video_path=str(Path(video).resolve()),
             session_start_time=start.time,
             session_start_origin=start.origin,
             session_type=session_type,
-            video_duration_seconds=duration,
-            total_frames=total_frames,
+            video_duration_seconds=info.duration_seconds,
+            total_frames=info.frame_count,
             detection_fps=self.config.source.detection_fps,
             model_version=self.chain.model_version,
             processed_at=datetime.now(UTC),

@@ -1,0 +1,248 @@
+"""Run folders: one folder per run that holds its resolved config, a manifest and its outputs.
+
+A run folder is where a run's results and checkpoints live (``events.json``, the journal,
+thumbnails, tables). It also keeps the configuration that made them, resolved (every default
+filled in, every path absolute) and hashed together with the files it names (models, state
+machine), so a later run in the same folder knows whether it is the same run:
+
+* the same configuration: a complete run is skipped, an interrupted one resumes;
+* another configuration: refused with the settings that changed, unless told to start over
+  (``overwrite``), because a resume would mix two runs' results in one log.
+
+Example:
+    >>> run = RunDir(Path("events/stream"))  # doctest: +SKIP
+    >>> state = run.prepare(config, {"confidence": None}, overwrite=False)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from framewise import __version__
+from framewise.core.atomic import write_json, write_text
+from framewise.core.errors import ConfigError
+from framewise.events.log import read_event_log
+from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, THUMBNAILS
+
+CONFIG_NAME = "config.yaml"
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+OUTPUTS = (LOG_NAME, JOURNAL_NAME, f"{JOURNAL_NAME}.arrays", THUMBNAILS, "detections.parquet")
+"""What a run writes into its folder, besides the config and manifest (removed to start over)."""
+
+
+class RunState(StrEnum):
+    """What :meth:`RunDir.prepare` found."""
+
+    NEW = "new"
+    RESUME = "resume"
+    COMPLETE = "complete"
+
+
+def _walk_files(value: Any) -> Iterator[Path]:
+    """Every existing file a config names, in a stable order."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk_files(getattr(value, name))
+    elif isinstance(value, Mapping):
+        for key in sorted(value, key=str):
+            yield from _walk_files(value[key])
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _walk_files(item)
+    elif isinstance(value, Path) and value.is_file():
+        yield value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolved_config(config: BaseModel, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The config as plain data (every default filled in) plus the run's own parameters."""
+    return {"config": config.model_dump(mode="json"), "parameters": dict(parameters)}
+
+
+def config_hash(config: BaseModel, parameters: Mapping[str, Any]) -> str:
+    """SHA-256 of the resolved config, the run's parameters and the content of the files named.
+
+    A retrained model at the same path, or an edited state machine, changes the hash too.
+    """
+    payload = resolved_config(config, parameters)
+    payload["files"] = {str(path): _sha256(path) for path in _walk_files(config)}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(value, list):
+        flat = {}
+        for i, item in enumerate(value):
+            flat.update(_flatten(item, f"{prefix}[{i}]"))
+        return flat or {prefix: []}
+    return {prefix: value}
+
+
+def changed_settings(old: Mapping[str, Any], new: Mapping[str, Any], limit: int = 3) -> str:
+    """``a.b (1 → 2), c (x → y)``: the settings that differ between two resolved configs."""
+    before, after = _flatten(old), _flatten(new)
+    keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    shown = [f"{k.removeprefix('config.')} ({before.get(k)!r} → {after.get(k)!r})" for k in keys]
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more if shown else "the files it names (model, tables)"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a run folder says about its run."""
+
+    config_hash: str
+    framewise_version: str
+    started_at: str
+    status: str
+    summary: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready, with the manifest's own version."""
+        return {
+            "manifest_version": MANIFEST_VERSION,
+            "config_hash": self.config_hash,
+            "framewise_version": self.framewise_version,
+            "started_at": self.started_at,
+            "status": self.status,
+            "summary": self.summary,
+        }
+
+
+class RunDir:
+    """The layout and bookkeeping of one run's folder.
+
+    Args:
+        path: The folder (created on :meth:`prepare`).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._hash: str | None = None
+        self._started: str | None = None
+
+    @property
+    def log(self) -> Path:
+        """The JSON event log."""
+        return self.path / LOG_NAME
+
+    @property
+    def journal(self) -> Path:
+        """The detection journal (the checkpoint a resume replays)."""
+        return self.path / JOURNAL_NAME
+
+    @property
+    def config_file(self) -> Path:
+        """The resolved config, as YAML."""
+        return self.path / CONFIG_NAME
+
+    @property
+    def manifest_file(self) -> Path:
+        """The manifest (config hash, status, summary)."""
+        return self.path / MANIFEST_NAME
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest as written, or ``None`` when there is none (or it is unreadable)."""
+        try:
+            payload = json.loads(self.manifest_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    def prepare(
+        self, config: BaseModel, parameters: Mapping[str, Any], *, overwrite: bool = False
+    ) -> RunState:
+        """Check the folder against this run's config, then record the config.
+
+        Args:
+            config: The run's validated configuration.
+            parameters: Settings given outside the config that change the results
+                (e.g. the confidence override, the session start).
+            overwrite: Start over: remove what an earlier run wrote here.
+
+        Returns:
+            ``COMPLETE`` (an identical run finished here: nothing to do), ``RESUME`` (an
+            identical run was interrupted) or ``NEW``.
+
+        Raises:
+            ConfigError: An earlier run here used another configuration.
+        """
+        digest = config_hash(config, parameters)
+        resolved = resolved_config(config, parameters)
+        manifest = self.read_manifest()
+        state = RunState.NEW
+        if overwrite:
+            self.clear()
+        elif manifest is not None:
+            if manifest.get("config_hash") != digest:
+                raise ConfigError(
+                    "this run folder holds a run made with another configuration "
+                    f"(changed: {changed_settings(self._old_config(), resolved)})",
+                    subject=self.path,
+                    hint="choose another --output folder, or pass --overwrite to start over",
+                )
+            complete = manifest.get("status") == "complete"
+            state = RunState.COMPLETE if complete else RunState.RESUME
+            self._started = str(manifest.get("started_at") or "")
+        elif self.log.exists():
+            # A folder from before run manifests: its config is unknown, so trust it as before.
+            legacy_complete = read_event_log(self.log).metadata.complete
+            state = RunState.COMPLETE if legacy_complete else RunState.RESUME
+        self._hash = digest
+        self._started = self._started or datetime.now(UTC).isoformat()
+        if state is not RunState.COMPLETE:
+            write_text(self.config_file, yaml.safe_dump(resolved, sort_keys=False))
+            self._write("running", {})
+        return state
+
+    def finish(self, summary: Mapping[str, Any]) -> None:
+        """Mark the run complete, with its summary."""
+        self._write("complete", dict(summary))
+
+    def clear(self) -> None:
+        """Remove what a run wrote here (outputs, config, manifest); keep anything else."""
+        for name in (*OUTPUTS, CONFIG_NAME, MANIFEST_NAME):
+            target = self.path / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+
+    def _old_config(self) -> dict[str, Any]:
+        try:
+            loaded = yaml.safe_load(self.config_file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _write(self, status: str, summary: dict[str, Any]) -> None:
+        if self._hash is None:
+            raise RuntimeError("RunDir.prepare() must come first")
+        manifest = Manifest(self._hash, __version__, self._started or "", status, summary)
+        write_json(self.manifest_file, manifest.to_json())
