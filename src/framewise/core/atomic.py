@@ -65,6 +65,30 @@ def atomic_open(
         raise
 
 
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that needs a file name, not a handle.
+
+    Muxers (PyAV, ffmpeg) open their output by name and may seek back into it (``+faststart``
+    rewrites the file's head), so :func:`atomic_open`'s handle does not fit them. The block
+    writes the file at the yielded path; it replaces ``path`` only when the block ends
+    without error, and is removed in every case. The name is hidden and carries the process
+    id, so two processes making the same file never write into each other's. Errors are the
+    caller's to translate: only it knows what it was writing (a clip, a session, a cache).
+
+    Example:
+        >>> with atomic_output("clip.mkv") as partial:  # doctest: +SKIP
+        ...     encode(str(partial), format="matroska")
+    """
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb") as handle:

@@ -11,7 +11,6 @@ HTTP range requests begin without reading the whole file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +20,7 @@ import av.container
 import av.error
 import av.stream
 
+from framewise.core.atomic import atomic_output
 from framewise.core.errors import (
     CorruptVideoError,
     FramewiseError,
@@ -84,18 +84,15 @@ def playable_video(source: Path, cache_root: Path, progress: Progress | None = N
             subject=target.parent,
             hint="make the log's folder writable",
         ) from None
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        (_remux if copy else _reencode)(source, str(partial))
-        partial.replace(target)
+        with atomic_output(target) as partial:
+            (_remux if copy else _reencode)(source, str(partial))
     except av.error.FFmpegError as exc:
         raise CorruptVideoError(
             f"cannot convert for the browser ({exc})",
             subject=source,
             hint="convert it to MP4 yourself and pass that with --video",
         ) from None
-    finally:
-        partial.unlink(missing_ok=True)
     return target
 
 

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from framewise import __version__
-from framewise.core.atomic import write_text
+from framewise.core.atomic import atomic_output, write_text
 from framewise.core.errors import ConfigError, OutputError
 from framewise.core.time import format_iso8601, utc
 from framewise.synth.compose import FramePainter
@@ -126,11 +126,10 @@ def render_session(
     frame_times = [schedule.stored_seconds(i, muxer) for i in range(len(schedule))]
     painter = FramePainter(script, settings.width, settings.height)
     recorder = SpanRecorder()
-    partial = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _encode(partial, muxer, settings, schedule, frame_times, painter, recorder, progress)
-        partial.replace(target)
+        with atomic_output(target) as partial:
+            _encode(partial, muxer, settings, schedule, frame_times, painter, recorder, progress)
     except av.error.ArgumentError as exc:
         raise ConfigError(
             f"x264 refused the settings ({exc.strerror})",
@@ -143,8 +142,6 @@ def render_session(
             subject=target,
             hint="check that the folder exists and is writable",
         ) from None
-    finally:
-        partial.unlink(missing_ok=True)
     start = settings.start_time()
     events, screens, raids = build_truth(script, frame_times, start)
     truth = GroundTruth(

@@ -31,6 +31,7 @@ import av.video.frame
 import av.video.stream
 import numpy as np
 
+from framewise.core.atomic import atomic_output
 from framewise.core.errors import ConfigError, OutputError
 from framewise.core.frames import Image
 from framewise.core.time import format_iso8601, utc
@@ -191,11 +192,10 @@ def make_clip(
     time_base = VFR_TIME_BASE if vfr else 1 / top_rate
     gop = max(1, round(gop_seconds * top_rate))
     painter = Painter(width, height, noise=noise, seed=seed)
-    partial = target.with_name(f".{target.name}.partial")
     try:
         settings = _Settings(muxer, top_rate, time_base, gop, preset, bitrate, crf, creation_time)
-        _encode(partial, settings, schedule, painter)
-        partial.replace(target)
+        with atomic_output(target) as partial:
+            _encode(partial, settings, schedule, painter)
     except av.error.ArgumentError as exc:
         raise ConfigError(
             f"x264 refused the settings ({exc.strerror})",
@@ -208,8 +208,6 @@ def make_clip(
             subject=target,
             hint="check that the folder exists and is writable",
         ) from None
-    finally:
-        partial.unlink(missing_ok=True)
     return ClipInfo(
         path=target,
         width=width,
