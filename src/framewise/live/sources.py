@@ -82,20 +82,9 @@ def parse_source(text: str, *, replay: bool = False, speed: float | None = None)
     return spec
 
 
-def decode_options(config: PipelineConfig) -> DecodeOptions:
-    """The file decoder options ``framewise process`` uses, so a replay picks the same frames."""
-    decode = config.source.decode
-    return DecodeOptions(
-        keyframes_only=config.source.read == "keyframes" or decode.skip_frame == "NONKEY",
-        skip_nonref=decode.skip_frame == "NONREF",
-        skip_loop_filter=decode.skip_loop_filter not in ("NONE", "DEFAULT"),
-        threads=decode.threads,
-    )
-
-
 def source_factory(spec: SourceSpec, config: PipelineConfig) -> SourceFactory:
     """A function opening the source ``spec`` names, sampled at the pipeline's rate."""
-    fps = None if config.source.read == "all" else config.source.detection_fps
+    fps = config.source.sample_fps
     if spec.replay:
         path = str(spec.target)
 
@@ -104,7 +93,7 @@ def source_factory(spec: SourceSpec, config: PipelineConfig) -> SourceFactory:
                 path,
                 speed=spec.speed,
                 sample_fps=fps,
-                decode=decode_options(config),
+                decode=DecodeOptions.from_config(config.source),
                 keep_newest=spec.keep_newest,
             )
 

@@ -7,10 +7,13 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame, batched
+from framewise.core.time import SessionStart
 
 T = TypeVar("T")
 
@@ -48,14 +51,27 @@ class SourceStats:
 
 
 class VideoSource(ABC):
-    """A source of frames in presentation order.
+    """A source of frames in presentation order (PySceneDetect's ``VideoStream`` shape).
 
     Subclasses implement :meth:`read`; :meth:`read_batches` groups its frames. Sources are
-    context managers and release their decoder or device in :meth:`close`.
+    context managers and release their decoder or device in :meth:`close`. A runner needs
+    nothing else to drive any source, file or live.
+
+    Attributes:
+        source_id: Which file, folder or camera the frames come from (on every frame too).
+        stats: What the last :meth:`read` did with the frames it saw.
+        session_start: Wall-clock time of video second 0 (``wall_time = start + seconds``).
+        duration: Seconds of video; ``None`` for live sources (or when unknown).
+        frame_rate: The nominal frame rate, exact (``30000/1001``); ``None`` when unknown.
+        seekable: Whether :meth:`seek` works.
     """
 
     source_id: str
     stats: SourceStats
+    session_start: SessionStart
+    duration: float | None = None
+    frame_rate: Fraction | None = None
+    seekable: bool = False
 
     @abstractmethod
     def read(self) -> Iterator[Frame]:
@@ -64,6 +80,18 @@ class VideoSource(ABC):
     def read_batches(self, size: int) -> Iterator[list[Frame]]:
         """Yield lists of up to ``size`` frames."""
         return batched(self.read(), size)
+
+    def seek(self, seconds: float) -> Self:
+        """Start the next :meth:`read` at the frame on screen at ``seconds``.
+
+        Raises:
+            ConfigError: The source is not seekable (a camera or stream).
+        """
+        raise ConfigError(
+            f"cannot seek to {seconds:g} s: this source is not seekable",
+            subject=self.source_id,
+            hint="start at the beginning, or read a recording instead",
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook, most sources close in read()
         """Release resources. Safe to call twice."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from framewise.core.errors import InputError, InputNotFoundError
 from framewise.core.frames import Frame
+from framewise.core.time import SessionStart
 from framewise.sources.base import SourceStats, VideoSource
 from framewise.sources.container import VIDEO_SUFFIXES
 from framewise.sources.file import DecodeOptions, FileSource
@@ -73,7 +74,9 @@ class DirectorySource(VideoSource):
 
     Each frame's ``source_id`` names its file; ``seconds`` restart at zero for each file,
     and ``wall_time`` follows each file's own session start. Files that cannot be read are
-    skipped and listed in :attr:`skipped_files`.
+    skipped and listed in :attr:`skipped_files`. ``session_start`` is the first file's,
+    ``duration`` the files' total; there is no single ``frame_rate`` (files may differ), and
+    since times restart per file the folder as a whole is not seekable.
 
     Args:
         folder: The folder of recordings.
@@ -99,6 +102,12 @@ class DirectorySource(VideoSource):
         self.decode = decode
         self.prefetch = prefetch
         self.videos, self.skipped_files = videos_by_start(self.folder, recursive=recursive)
+        self.duration = sum(info.duration_seconds for info in self.videos)
+        self.session_start = (
+            self.videos[0].session_start
+            if self.videos
+            else SessionStart(datetime.fromtimestamp(self.folder.stat().st_mtime, UTC), "mtime")
+        )
 
     @property
     def session_starts(self) -> list[tuple[str, datetime]]:

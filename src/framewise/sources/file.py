@@ -12,7 +12,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
+from typing import Self
 
 import av.container
 import av.error
@@ -20,6 +22,7 @@ import av.video.frame
 import av.video.stream
 import cv2
 
+from framewise.config.base import SourceConfig
 from framewise.core.errors import CorruptVideoError
 from framewise.core.frames import Frame, Image
 from framewise.core.time import SessionStart, pts_to_seconds, seconds_to_pts
@@ -57,6 +60,20 @@ class DecodeOptions:
     skip_loop_filter: bool = False
     threads: int = 0
 
+    @classmethod
+    def from_config(cls, config: SourceConfig) -> DecodeOptions:
+        """The decoder options a ``source:`` asks for (``read: keyframes`` is a keyframe scan).
+
+        The one translation batch, live and replay share, so they pick the same frames.
+        """
+        decode = config.decode
+        return cls(
+            keyframes_only=config.read == "keyframes" or decode.skip_frame == "NONKEY",
+            skip_nonref=decode.skip_frame == "NONREF",
+            skip_loop_filter=decode.skip_loop_filter not in ("NONE", "DEFAULT"),
+            threads=decode.threads,
+        )
+
 
 class FileSource(VideoSource):
     """Frames of one video file.
@@ -78,6 +95,8 @@ class FileSource(VideoSource):
         ...     for batch in source.read_batches(8):
         ...         print(batch[0].seconds, batch[0].wall_time)
     """
+
+    seekable = True
 
     def __init__(
         self,
@@ -106,6 +125,7 @@ class FileSource(VideoSource):
             self.time_base = stream_time_base(stream)
             self.duration = container_duration(container, stream)
             rate = stream.average_rate or stream.guessed_rate
+            self.frame_rate = Fraction(rate) if rate else None
             self.nominal_fps = float(rate) if rate else 0.0
             if isinstance(session_start, SessionStart):
                 self.session_start = session_start
@@ -116,13 +136,33 @@ class FileSource(VideoSource):
         finally:
             container.close()
 
-    def seek(self, seconds: float) -> FileSource:
+    @classmethod
+    def from_config(
+        cls,
+        config: SourceConfig,
+        path: str | os.PathLike[str],
+        *,
+        session_start: datetime | SessionStart | None = None,
+    ) -> FileSource:
+        """The file ``path`` read as ``config`` (a pipeline's ``source:``) says.
+
+        Sampling, decoder options and the read-ahead (``queue_size`` batches) follow it.
+        """
+        return cls(
+            path,
+            sample_fps=config.sample_fps,
+            session_start=session_start,
+            decode=DecodeOptions.from_config(config),
+            prefetch=config.queue_size * config.batch_size,
+        )
+
+    def seek(self, seconds: float) -> Self:
         """Start the next :meth:`read` at the frame on screen at ``seconds``."""
         self._start = max(0.0, seconds)
         self._after = None
         return self
 
-    def resume_after(self, seconds: float) -> FileSource:
+    def resume_after(self, seconds: float) -> Self:
         """Start the next :meth:`read` just after a frame already handed out at ``seconds``.
 
         With sampling, reading resumes at the next tick of the same absolute grid, so an

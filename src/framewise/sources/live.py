@@ -76,6 +76,9 @@ class LiveSource(VideoSource):
         size: ``(width, height)`` to scale handed-out frames to.
         backend: ``auto`` (OpenCV for devices, PyAV for URLs and files), or force one.
 
+    A live source has no ``duration`` (``None``) and no nominal ``frame_rate``, and cannot
+    :meth:`seek`.
+
     ``stats`` counts, per :meth:`read`: ``decoded`` frames that arrived, ``kept`` (handed
     out), ``dropped`` (replaced before the caller took them), ``skipped`` (by ``sample_fps``),
     ``corrupt_packets`` / ``corrupt_frames`` (skipped), and ``reconnects`` (connections
@@ -130,7 +133,8 @@ class LiveSource(VideoSource):
         self.open_timeout_s = open_timeout_s
         self.size = size
         self.stats = SourceStats()
-        self.session_start: SessionStart | None = None
+        # Replaced when a read connects; until then "now" stands in (no frame has a time yet).
+        self.session_start = SessionStart(datetime.now(UTC), "arrival")
         self._reader: Reader = make_reader(
             target, backend, read_timeout_s=read_timeout_s, size=size, source_id=self.source_id
         )
@@ -257,13 +261,11 @@ class LiveSource(VideoSource):
 
     def _frame(self, arrival: _Arrival, index: int) -> Frame:
         seconds = arrival.monotonic - self._t0
-        session = self.session_start
-        assert session is not None  # set before the feed starts
         return Frame(
             image=self._image(arrival.picture),
             index=index,
             seconds=seconds,
-            wall_time=session.wall_time(seconds),
+            wall_time=self.session_start.wall_time(seconds),
             source_id=self.source_id,
             arrival=arrival.monotonic,
         )

@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Self
 
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
@@ -51,6 +52,8 @@ class ReplaySource(VideoSource):
         ...         print(frame.seconds, frame.wall_time, source.stats.dropped)
     """
 
+    seekable = True
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -74,13 +77,19 @@ class ReplaySource(VideoSource):
         self.source_id = self.file.source_id
         self.session_start = self.file.session_start
         self.duration = self.file.duration
+        self.frame_rate = self.file.frame_rate
         self.speed = speed
         self.keep_newest = keep_newest
         self.stats = SourceStats()
         self._holder: FeedHolder[Frame] = FeedHolder(self.source_id)
 
+    def seek(self, seconds: float) -> Self:
+        """Start the next :meth:`read` at the frame on screen at ``seconds`` (paced from there)."""
+        self.file.seek(seconds)
+        return self
+
     def read(self) -> Iterator[Frame]:
-        """Play the file from its start, yielding frames as they fall due.
+        """Play the file from its start (or :meth:`seek` point), yielding frames as they fall due.
 
         Ending the iteration early stops the replay; :meth:`close` from any thread ends it
         cleanly. Errors of the file (e.g. a corrupt video) are raised here.
