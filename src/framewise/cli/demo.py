@@ -29,7 +29,7 @@ def demo_command(
 ) -> None:
     """Render a sample session, process it, evaluate it, import it into a local store."""
     from framewise.config.pipeline import load_pipeline
-    from framewise.events.evaluate import evaluate, read_events
+    from framewise.eval.events import evaluate, read_events
     from framewise.importer.runner import Importer
     from framewise.pipeline.runner import Pipeline
     from framewise.profiles import profile_pipeline

@@ -17,14 +17,11 @@ import typer
 from framewise.cli.options import load_pipeline_option
 from framewise.cli.progress import frame_progress
 from framewise.core.errors import ConfigError
-from framewise.detectors.ocr_eval import (
-    FINE_TUNE_BELOW,
-    OcrEvaluation,
-    OcrEvaluator,
-    write_report,
-)
-from framewise.detectors.ocr_metrics import NORMALISATION
+from framewise.eval.ocr import OcrEvaluator
+from framewise.eval.ocr_metrics import NORMALISATION
+from framewise.eval.ocr_report import FINE_TUNE_BELOW, OcrEvaluation, write_report
 from framewise.sources.probe import probe
+from framewise.synth.groundtruth import truth_beside
 
 _HEADER = ("field", "crops", "exact raw", "exact matched", "char acc raw", "char acc matched")
 
@@ -66,7 +63,9 @@ def eval_ocr_command(
     chosen = profile if profile is not None or config is not None else "tarkov"
     pipeline = load_pipeline_option(chosen, config, None)
     began = time.perf_counter()
-    evaluator = OcrEvaluator(pipeline, out, fps=fps, limit=limit, threads=threads)
+    evaluator = OcrEvaluator(
+        pipeline, out, truth_of=truth_beside, fps=fps, limit=limit, threads=threads
+    )
     total = round(sum(probe(v).duration_seconds for v in videos))
     try:
         with frame_progress("reading text (video s)", total) as advance:

@@ -11,7 +11,7 @@ import typer
 
 from framewise.cli.options import load_pipeline_option, with_model
 from framewise.core.errors import ConfigError, InputNotFoundError
-from framewise.events.evaluate import EvalReport, evaluate, read_events
+from framewise.eval.events import EvalReport, evaluate, read_events
 from framewise.profiles import PROFILES, profile_weights
 from framewise.training.versions import INDEX, next_version_dir, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
@@ -229,7 +229,7 @@ def _compare(
     tolerance: float,
     as_json: bool,
 ) -> None:
-    from framewise.pipeline.compare import compare_models, verdict
+    from framewise.eval.compare import compare_models, verdict
     from framewise.synth.groundtruth import groundtruth_path
 
     if not sessions:

@@ -31,6 +31,23 @@ def groundtruth_path(video: str | Path) -> Path:
     return path.with_name(path.stem + SUFFIX)
 
 
+def truth_beside(video: Path) -> GroundTruth:
+    """The ground truth beside ``video`` (what :mod:`framewise.eval.ocr` scores against).
+
+    Raises:
+        InputError: There is none (the video was not rendered by ``framewise synth``), or it
+            is not a ground truth.
+    """
+    path = groundtruth_path(video)
+    if not path.is_file():
+        raise InputError(
+            f"no ground truth beside this video (looked for {path.name})",
+            subject=video,
+            hint="evaluate OCR on sessions rendered with `framewise synth`",
+        )
+    return GroundTruth.load(path)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

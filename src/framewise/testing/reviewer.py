@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framewise.core.events import JsonValue
-from framewise.events.evaluate import IGNORED_TYPES, match_events, read_events
+from framewise.eval.events import IGNORED_TYPES, match_events, read_events
 from framewise.review.session import ReviewSession
 from framewise.synth.groundtruth import GroundTruth
 
