@@ -1,4 +1,10 @@
-"""Detector configuration: one ``kind`` per detector, joined in a discriminated union.
+"""Stage configuration: one ``kind`` per stage, joined in a discriminated union.
+
+A stage kind is one :class:`StageConfig` subclass (its ``kind`` a one-value ``Literal``, its
+``stage`` naming the factory that builds it) and one :data:`DETECTOR_CONFIGS` entry; the
+union the pipeline YAML is read with, stage names, live thresholds, review class names and
+``--model`` all derive from those two. The factory is named as ``"module:function"`` and
+resolved by the pipeline layer, so configuration never imports the detectors.
 
 Example:
     >>> from pydantic import TypeAdapter
@@ -13,14 +19,33 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
 from framewise.config.base import ConfigPath, ExecutionProvider, StrictModel
 
 
-class YoloOnnxConfig(StrictModel):
+class StageConfig(StrictModel):
+    """What every stage's configuration has: a ``kind`` and an optional unique ``name``.
+
+    Attributes:
+        kind: The stage kind (a subclass narrows it to one ``Literal`` value).
+        name: Unique stage name (defaults to the kind).
+        stage: Class attribute: the factory that builds the stage from this configuration,
+            as ``"module:function"``.
+    """
+
+    stage: ClassVar[str] = ""
+    kind: str
+    name: str | None = None
+
+    def model_path(self) -> Path | None:
+        """The model file this stage runs (``--model`` replaces it); ``None`` if it has none."""
+        return None
+
+
+class YoloOnnxConfig(StageConfig):
     """An Ultralytics-exported ONNX detection model run with ONNX Runtime.
 
     Attributes:
@@ -43,6 +68,7 @@ class YoloOnnxConfig(StrictModel):
             (``None``: the whole source batch in one call).
     """
 
+    stage: ClassVar[str] = "framewise.detectors.stages:yolo_stage"
     kind: Literal["yolo_onnx"]
     name: str | None = None
     model: ConfigPath
@@ -75,6 +101,10 @@ class YoloOnnxConfig(StrictModel):
         if value.suffix.lower() != ".onnx":
             raise ValueError(f"model must be an .onnx file, got {value.name!r}")
         return value
+
+    def model_path(self) -> Path:
+        """The ``.onnx`` file."""
+        return self.model
 
 
 class FieldConfig(StrictModel):
@@ -138,7 +168,7 @@ class FieldParserConfig(StrictModel):
         return self
 
 
-class OcrConfig(StrictModel):
+class OcrConfig(StageConfig):
     """Text recognition (RapidOCR) on full-resolution crops of chosen classes.
 
     Attributes:
@@ -162,6 +192,7 @@ class OcrConfig(StrictModel):
         parsers: Class name → field parser for that class's text.
     """
 
+    stage: ClassVar[str] = "framewise.detectors.stages:ocr_stage"
     kind: Literal["ocr"]
     name: str | None = None
     classes: list[str] = Field(min_length=1)
@@ -189,15 +220,22 @@ class OcrConfig(StrictModel):
         return self
 
 
-DetectorConfig = Annotated[YoloOnnxConfig | OcrConfig, Field(discriminator="kind")]
-"""One detector; the ``kind`` key picks the branch."""
-
-DETECTOR_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
+DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
     {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig}
 )
-"""Registry: detector kind → its configuration model."""
+"""Registry: stage kind → its configuration model (which names its factory)."""
+
+if TYPE_CHECKING:
+    DetectorConfig = StageConfig
+else:
+    # The union is built from the registry, so a new kind is one entry above, not two.
+    DetectorConfig = Annotated[
+        Union[tuple(DETECTOR_CONFIGS.values())],  # noqa: UP007 (a union of a runtime tuple)
+        Field(discriminator="kind"),
+    ]
+"""One stage; the ``kind`` key picks the branch."""
 
 
-def detector_name(config: YoloOnnxConfig | OcrConfig) -> str:
-    """The detector's name: its ``name`` or, failing that, its kind."""
+def detector_name(config: StageConfig) -> str:
+    """The stage's name: its ``name`` or, failing that, its kind."""
     return config.name or config.kind
