@@ -1,7 +1,8 @@
 """Video sources: files, folders, image folders, devices, streams, and real-time replays.
 
-Every source yields :class:`framewise.core.frames.Frame` objects whose ``seconds`` come from
-presentation timestamps. Pick one from a ``source:`` config with
+Every source yields :class:`framewise.core.frames.Frame` objects with true times: presentation
+timestamps for recordings, arrival for live sources, the rate or a timestamps CSV for an image
+folder. Pick one from a ``source:`` config with
 :func:`framewise.sources.registry.open_source` (the registry of kinds), or construct it
 directly.
 """

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import PIL.Image
 import pytest
 
 from framewise.core.errors import ConfigError, InputError, InputNotFoundError
@@ -173,3 +174,16 @@ def test_natural_key_and_listing(tmp_path: Path) -> None:
     folder = write_images(tmp_path / "l", 11)
     (folder / "sub").mkdir()
     assert [p.name for p in list_images(folder)][-3:] == ["shot9.png", "shot10.png", "shot11.png"]
+
+
+def test_a_phone_photo_comes_upright(tmp_path: Path) -> None:
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    stored = np.zeros((20, 40, 3), dtype=np.uint8)
+    stored[:, :20] = 255  # a wide picture, white on the left
+    exif = PIL.Image.Exif()
+    exif[0x0112] = 6  # EXIF orientation: show turned 90° clockwise
+    PIL.Image.fromarray(stored).save(folder / "photo.jpg", exif=exif.tobytes())
+    (frame,) = ImageFolderSource(folder, prefetch=0).read()
+    assert frame.image.shape == (40, 20, 3)  # tall, as the phone showed it
+    assert frame.image[:18].mean() > 240 and frame.image[22:].mean() < 15  # white on top
