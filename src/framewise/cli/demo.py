@@ -32,7 +32,7 @@ def demo_command(
     from framewise.eval.events import evaluate, read_events
     from framewise.importer.runner import Importer
     from framewise.pipeline.runner import Pipeline
-    from framewise.profiles import profile_pipeline
+    from framewise.profiles import DEFAULT_PROFILE, profile_pipeline
     from framewise.sources.probe import probe
     from framewise.store.local import BackgroundStore
     from framewise.store.settings import StoreSettings
@@ -54,7 +54,7 @@ def demo_command(
         f"{info.avg_fps:.0f} fps, session start {info.session_start.time:%Y-%m-%d %H:%M}Z)"
     )
 
-    pipeline = Pipeline(load_pipeline(profile_pipeline("tarkov")))
+    pipeline = Pipeline(load_pipeline(profile_pipeline(DEFAULT_PROFILE)))
     try:
         with frame_progress("processing (video s)", round(info.duration_seconds)) as advance:
             run = pipeline.process_video(

@@ -20,6 +20,7 @@ from framewise.core.errors import ConfigError
 from framewise.eval.ocr import OcrEvaluator
 from framewise.eval.ocr_metrics import NORMALISATION
 from framewise.eval.ocr_report import FINE_TUNE_BELOW, OcrEvaluation, write_report
+from framewise.profiles import DEFAULT_PROFILE
 from framewise.sources.probe import probe
 from framewise.synth.groundtruth import truth_beside
 
@@ -60,7 +61,7 @@ def eval_ocr_command(
     """
     if not fps > 0:
         raise ConfigError(f"--fps must be positive, got {fps}", hint="e.g. --fps 1")
-    chosen = profile if profile is not None or config is not None else "tarkov"
+    chosen = profile if profile is not None or config is not None else DEFAULT_PROFILE
     pipeline = load_pipeline_option(chosen, config, None)
     began = time.perf_counter()
     evaluator = OcrEvaluator(

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from framewise.profiles import DEFAULT_PROFILE
+
 DEFAULT_PORT = 8790
 
 
@@ -32,7 +34,7 @@ def review(
     ] = 0.8,
     profile: Annotated[
         str, typer.Option(help="Profile whose vocabularies are suggested in edits.")
-    ] = "tarkov",
+    ] = DEFAULT_PROFILE,
     queue: Annotated[
         Path | None,
         typer.Option(

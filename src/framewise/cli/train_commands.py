@@ -11,8 +11,9 @@ import typer
 
 from framewise.cli.options import load_pipeline_option, with_model
 from framewise.core.errors import ConfigError, InputNotFoundError
+from framewise.datasets.spec import read_dataset_spec
 from framewise.eval.events import EvalReport, evaluate, read_events
-from framewise.profiles import PROFILES, profile_weights
+from framewise.profiles import DEFAULT_PROFILE, PROFILES, profile_weights
 from framewise.training.versions import INDEX, next_version_dir, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
 
@@ -74,7 +75,7 @@ def train_yolo_command(
     ] = False,
 ) -> None:
     """Train a YOLO detector, export it to ONNX, check the export, write its model card."""
-    from framewise.training.yolo import finish_run, train_yolo
+    from framewise.training.yolo import YoloTrainer, finish_run
 
     if out is not None and models is not None and not finish:
         raise ConfigError("give --out or --models, not both", hint="--models picks the folder")
@@ -97,7 +98,9 @@ def train_yolo_command(
         args = json.loads((out / "args.json").read_text()) if (out / "args.json").is_file() else {}
         result = finish_run(settings, best, _trained_seconds(out), str(args.get("command", "")))
     else:
-        result = train_yolo(settings)
+        trainer = YoloTrainer(settings)
+        trainer.fit(read_dataset_spec(data), out)
+        result = trainer.fitted
     m = result.metrics
     typer.echo(
         f"mAP50 {m['mAP50']:.3f}, mAP50-95 {m['mAP50-95']:.3f}, precision "
@@ -115,7 +118,7 @@ def train_yolo_command(
         entry = record_version(
             result.run_dir, parent=start, data=data, command=result.command, metrics=m
         )
-        typer.echo(f"version {entry['version']} recorded in {models / INDEX}")
+        typer.echo(f"version {entry.version} recorded in {models / INDEX}")
 
 
 def _latest_version(models: Path) -> Path | None:
@@ -247,7 +250,7 @@ def _compare(
                 hint="compare on sessions rendered by `framewise synth`",
             )
         pairs.append((video, truth))
-    pipeline = load_pipeline_option(profile or (None if config else "tarkov"), config, None)
+    pipeline = load_pipeline_option(profile or (None if config else DEFAULT_PROFILE), config, None)
     scores = compare_models(
         pipeline,
         models,

@@ -230,6 +230,9 @@ class PipelineConfig(StrictModel):
 
     Attributes:
         name: A label for logs and run folders.
+        profile: The profile whose hooks (live messages, tally, review fields) the run uses;
+            ``generic`` for none; unset: the bundled game profile's, as before profiles had
+            code.
         source: Frame reading.
         detectors: Detectors, run in order (OCR reads boxes found by earlier detectors).
         filters: Temporal filters turning observations into episodes.
@@ -238,6 +241,7 @@ class PipelineConfig(StrictModel):
     """
 
     name: str = "pipeline"
+    profile: str | None = None
     source: AnySourceConfig = Field(default_factory=FileSourceConfig)
     detectors: list[DetectorConfig] = Field(min_length=1)
     filters: list[FilterConfig] = Field(default_factory=list)

@@ -24,10 +24,17 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
-from framewise.core.events import Event, EventLog
+from framewise.core.events import EventLog
+from framewise.profiles.tarkov.store_rules import (
+    UNKNOWN,
+    kill_fields,
+    norm_state,
+    raid_end_fields,
+    raid_fields,
+)
 from framewise.store_api.constants import SESSION_TYPES
 
-UNKNOWN_FINAL_STATE = "unknown"
+UNKNOWN_FINAL_STATE = UNKNOWN
 
 
 @dataclass
@@ -135,15 +142,6 @@ def raid_payload(raid: PlannedRaid) -> dict[str, Any]:
     }
 
 
-def kill_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """``enemy_type``, ``weapon``, ``headshot`` of a kill event's data."""
-    return {
-        "enemy_type": data.get("enemy_type"),
-        "weapon": data.get("weapon", data.get("weapon_used")),
-        "headshot": data.get("headshot"),
-    }
-
-
 def source_name(video_path: str) -> str:
     """The source video's file name: the same recording keeps it when folders move."""
     name = PureWindowsPath(video_path).name if "\\" in video_path else PurePath(video_path).name
@@ -154,23 +152,6 @@ def import_key(source: str, started_at: datetime) -> str:
     """The duplicate-detection key: source video name + session start, hashed."""
     text = f"{source}|{started_at.isoformat()}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _norm_state(value: Any) -> str:
-    return str(value).strip().lower().replace(" ", "_") if value else UNKNOWN_FINAL_STATE
-
-
-def _raid_fields(event: Event) -> dict[str, Any]:
-    data = event.data
-    values = {
-        "map_name": data.get("map_name"),
-        "character_type": data.get("character_type"),
-        "game_mode": data.get("game_mode"),
-    }
-    # The contract's enums are lower-case; detectors may print "PMC" or "PvE".
-    return {
-        k: v.lower() if isinstance(v, str) and k != "map_name" else v for k, v in values.items()
-    }
 
 
 def _close(raid: PlannedRaid, at: datetime, why: str, warnings: list[str]) -> None:
@@ -209,26 +190,20 @@ def plan_log(log: EventLog, log_path: Path) -> ImportPlan:
         if event.type == "raid_start":
             if open_raid is not None:
                 _close(open_raid, event.timestamp, f"raid {event.event_id} started", warnings)
-            open_raid = PlannedRaid(event.event_id, _raid_fields(event), event.timestamp)
+            open_raid = PlannedRaid(event.event_id, raid_fields(event.data), event.timestamp)
             raids.append(open_raid)
         elif event.type not in ("state_transition", "kill", "raid_end"):
             warnings.append(f"event {event.event_id}: type {event.type!r} is not imported")
         elif open_raid is None:
             warnings.append(f"event {event.event_id} ({event.type}) is outside a raid; skipped")
         elif event.type == "state_transition":
-            to_state = _norm_state(event.data.get("to_state"))
+            to_state = norm_state(event.data.get("to_state"))
             open_raid.transitions.append((event.event_id, to_state, event.timestamp))
         elif event.type == "kill":
             open_raid.kills.append((event.event_id, dict(event.data), event.timestamp))
         else:
-            final = event.data.get("final_state") or event.data.get("outcome")
-            extract = event.data.get("extract_location")
-            open_raid.end = (
-                event.event_id,
-                _norm_state(final),
-                str(extract) if extract else None,
-                event.timestamp,
-            )
+            final, extract = raid_end_fields(event.data)
+            open_raid.end = (event.event_id, final, extract, event.timestamp)
             open_raid = None
     raids = [raid for raid in raids if _complete(raid, warnings)]
     video_end = meta.session_start_time + timedelta(seconds=meta.video_duration_seconds)

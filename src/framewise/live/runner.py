@@ -31,7 +31,6 @@ from framewise.core.events import Event, LogMetadata
 from framewise.core.frames import Frame
 from framewise.core.time import SessionStart
 from framewise.events.sinks import Emitted, RunResult, RunTotals, Sink
-from framewise.live.messages import Tally, to_message
 from framewise.live.metrics import LatencyMeter, RateMeter
 from framewise.live.sources import SourceFactory
 from framewise.live.thresholds import ThresholdUpdate, apply_detectors, current, updated_config
@@ -39,6 +38,8 @@ from framewise.pipeline.chain import DetectorChain
 from framewise.pipeline.core import RunCore
 from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
+from framewise.profiles import hooks_for
+from framewise.profiles.base import ProfileHooks
 from framewise.sources.base import SourceStats, VideoSource
 from framewise.temporal.engine import EventEngine
 from framewise.temporal.episodes import EpisodeFilter
@@ -108,6 +109,7 @@ class LiveRunner:
         out_dir: Also write the session's event log, thumbnails and journal here (the
             pipeline's ``sinks:``, as a batch run writes them), for review and training.
         session_type: The log's session type.
+        hooks: The domain's messages and tally (default: the config's ``profile:``).
     """
 
     def __init__(
@@ -121,8 +123,10 @@ class LiveRunner:
         retry_s: float = 1.0,
         out_dir: Path | None = None,
         session_type: str = "stream",
+        hooks: ProfileHooks | None = None,
     ) -> None:
         self.config = config
+        self.hooks = hooks or hooks_for(config.profile)
         self.out_dir = out_dir
         self.session_type = session_type
         self.core: RunCore | None = None
@@ -135,7 +139,7 @@ class LiveRunner:
         self.retry_s = retry_s
         self.events: deque[LiveEvent] = deque(maxlen=RECENT_EVENTS)
         self.counts: Counter[str] = Counter()
-        self.tally = Tally()
+        self.tally = self.hooks.new_tally()
         self.frame_latency = LatencyMeter()
         self.fps = RateMeter()
         self.frames = 0
@@ -381,7 +385,7 @@ class LiveRunner:
         event, record = emitted.event, emitted.record
         with self._counting:
             self.counts[record.type] += 1
-        message = to_message(event, record.evidence)
+        message = self.hooks.message(event, record.evidence)
         live = LiveEvent(event, record.evidence, message, arrival, time.monotonic())
         with self._counting:
             if message is not None:

@@ -28,6 +28,7 @@ from framewise.live.runner import LiveRunner, Publisher
 from framewise.live.sources import SourceFactory, SourceSpec, source_factory
 from framewise.live.store_writer import StoreWriter
 from framewise.pipeline.chain import build_chain
+from framewise.profiles.base import ProfileHooks
 from framewise.serving import ServerThread
 from framewise.store_api.client import StoreClient
 from framewise.store_api.retry import RetryPolicy
@@ -97,6 +98,7 @@ class LiveService:
         spec: The source.
         options: Server and store settings.
         open_source: Overrides how the source is opened (benchmarks wrap it).
+        hooks: The domain's messages and tally (default: the config's ``profile:``).
 
     Raises:
         ConfigError: Bound off loopback without a token.
@@ -110,6 +112,7 @@ class LiveService:
         options: ServiceOptions | None = None,
         *,
         open_source: SourceFactory | None = None,
+        hooks: ProfileHooks | None = None,
     ) -> None:
         options = options or ServiceOptions()
         if not is_loopback(options.host) and not options.token:
@@ -141,6 +144,7 @@ class LiveService:
             reopen=spec.reopens and not spec.replay,
             out_dir=options.out_dir,
             session_type=options.session_type,
+            hooks=hooks,
         )
         self.app = create_app(
             LiveParts(self.runner, self.broadcaster, self.store, options.token, _ws_paths(config))

@@ -30,6 +30,14 @@ from pydantic import ValidationError
 from framewise.core.errors import StoreError
 from framewise.core.events import Event
 from framewise.live.runner import LiveEvent
+from framewise.profiles.tarkov.store_rules import (
+    STORED_TYPES,
+    UNKNOWN,
+    kill_fields,
+    norm_state,
+    raid_end_fields,
+    raid_fields,
+)
 from framewise.store_api.client import StoreClient
 from framewise.store_api.schemas import (
     CreateRaidRequest,
@@ -41,14 +49,6 @@ from framewise.store_api.schemas import (
 )
 
 log = logging.getLogger(__name__)
-
-STORED_TYPES = frozenset({"raid_start", "state_transition", "kill", "raid_end"})
-UNKNOWN = "unknown"
-
-
-def _state(value: Any) -> str:
-    """A state name as the importer writes it: lower case, spaces → ``_``."""
-    return str(value).strip().lower().replace(" ", "_") if value else UNKNOWN
 
 
 class StoreWriter:
@@ -131,43 +131,30 @@ class StoreWriter:
         data = event.data
         if event.type == "raid_start":
             self._close_dangling(event.timestamp)
-            body = CreateRaidRequest.model_validate(
-                {
-                    "map_name": data.get("map_name"),
-                    "character_type": str(data.get("character_type") or "").lower() or None,
-                    "game_mode": str(data.get("game_mode") or "").lower() or None,
-                    "started_at": event.timestamp,
-                }
-            )
+            fields = {k: v or None for k, v in raid_fields(data).items()}
+            body = CreateRaidRequest.model_validate({**fields, "started_at": event.timestamp})
             self.raid_id = None
             self.raid_id = self.client.create_raid(body)
         elif self.raid_id is None:
             self.skipped += 1  # outside a raid (or its raid_start was refused)
             return
         elif event.type == "state_transition":
-            to_state = _state(data.get("to_state"))
+            to_state = norm_state(data.get("to_state"))
             self.client.transition(
                 self.raid_id, TransitionRequest(to_state=to_state, transitioned_at=event.timestamp)
             )
         elif event.type == "kill":
-            kill = KillRequest.model_validate(
-                {
-                    "enemy_type": data.get("enemy_type") or UNKNOWN,
-                    "weapon": data.get("weapon", data.get("weapon_used")),
-                    "headshot": data.get("headshot"),
-                    "timestamp": event.timestamp,
-                }
-            )
+            fields = kill_fields(data)
+            fields["enemy_type"] = fields["enemy_type"] or UNKNOWN
+            kill = KillRequest.model_validate({**fields, "timestamp": event.timestamp})
             self.client.add_kill(self.raid_id, kill)
         else:  # raid_end
             raid_id, self.raid_id = self.raid_id, None
-            extract = data.get("extract_location")
+            final, extract = raid_end_fields(data)
             self.client.end_raid(
                 raid_id,
                 EndRaidRequest(
-                    final_state=_state(data.get("final_state") or data.get("outcome")),
-                    extract_location=str(extract) if extract else None,
-                    ended_at=event.timestamp,
+                    final_state=final, extract_location=extract, ended_at=event.timestamp
                 ),
             )
         self.sent += 1

@@ -1,18 +1,56 @@
-"""Domain packs: a pipeline YAML, vocabularies, a state machine and a model per use.
+"""Domain packs: a pipeline YAML, vocabularies, a state machine, a model and hooks per use.
 
-Profiles are plain folders inside the package, listed explicitly here.
+Profiles are folders inside the package, listed explicitly in :data:`PROFILES` with their
+hook module (the domain's code, see :mod:`framewise.profiles.base`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from framewise.core.errors import ConfigError
+from framewise.profiles.base import GenericHooks, Profile, ProfileHooks
+from framewise.profiles.tarkov.hooks import HOOKS as TARKOV_HOOKS
 
 PROFILES_DIR = Path(__file__).resolve().parent
 
-PROFILES = ("tarkov",)
-"""The bundled profiles (folder names under ``framewise/profiles``)."""
+HOOKS: Mapping[str, ProfileHooks] = MappingProxyType({"tarkov": TARKOV_HOOKS})
+"""The registry of bundled profiles: folder name under ``framewise/profiles`` → its hooks."""
+
+PROFILES = tuple(HOOKS)
+"""The bundled profiles' names."""
+
+DEFAULT_PROFILE = "tarkov"
+"""The hooks of a pipeline that names no ``profile:`` (seed W0's contract, kept for it)."""
+
+GENERIC = "generic"
+"""``profile: generic``: no domain rules (every event sent under its own type)."""
+
+
+def hooks_for(name: str | None) -> ProfileHooks:
+    """The hooks of profile ``name`` (``None``: :data:`DEFAULT_PROFILE`).
+
+    Raises:
+        ConfigError: No such profile.
+    """
+    chosen = name or DEFAULT_PROFILE
+    if chosen == GENERIC:
+        return GenericHooks()
+    profile_dir(chosen)  # the one message for an unknown name
+    return HOOKS[chosen]
+
+
+def load_profile(name: str) -> Profile:
+    """Profile ``name``: its folder and hooks.
+
+    Raises:
+        ConfigError: No such profile.
+    """
+    if name == GENERIC:
+        return Profile(GENERIC, None, GenericHooks())
+    return Profile(name, profile_dir(name), hooks_for(name))
 
 
 def profile_dir(name: str) -> Path:

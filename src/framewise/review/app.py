@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import framewise
 from framewise.core.errors import ConfigError, FramewiseError, InputError
-from framewise.profiles import PROFILES, profile_dir
+from framewise.profiles import DEFAULT_PROFILE, PROFILES, profile_dir
 from framewise.review import routes_api, routes_files
 from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import Progress, playable_video, video_size
@@ -77,7 +77,7 @@ def open_review(
     *,
     video: str | Path | None = None,
     threshold: float = 0.8,
-    profile: str | None = "tarkov",
+    profile: str | None = DEFAULT_PROFILE,
     progress: Progress | None = None,
     queue: str | Path | None = None,
 ) -> tuple[ReviewSession, ReviewSettings]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import HTTPException, Request
 
 from framewise.events.sinks import JOURNAL_NAME
+from framewise.profiles import DEFAULT_PROFILE
 from framewise.review.catalog import BoxCatalog
 from framewise.review.session import ReviewSession
 
@@ -37,7 +38,7 @@ class ReviewSettings:
     threshold: float = DEFAULT_THRESHOLD
     video: Path | None = None
     video_name: str | None = None
-    profile: str | None = "tarkov"
+    profile: str | None = DEFAULT_PROFILE
     profile_dir: Path | None = None
     queue: Path | None = None
     video_size: tuple[int, int] | None = None

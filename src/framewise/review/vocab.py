@@ -7,7 +7,7 @@ parsers match against), and every value already present in the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import yaml
 
 from framewise.core.errors import ConfigError
 from framewise.core.events import EventLog
+from framewise.profiles import DEFAULT_PROFILE, HOOKS, PROFILES
 
 VOCABULARY_FILE = "vocabularies.yaml"
 """A profile's vocabularies: ``{field: [value, ...]}``."""
@@ -79,21 +80,14 @@ def suggestions(log: EventLog, *, profile_dir: Path | None = None) -> dict[str, 
     return merged
 
 
-BUILTIN_FIELDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "tarkov": {
-        "kill": ("enemy_type", "weapon", "headshot"),
-        "raid_start": ("map_name", "character_type", "game_mode"),
-        "raid_end": ("outcome", "extract_location"),
-        "state_transition": ("from_state", "to_state"),
-    },
-}
-"""The data fields of each event type, per profile (the fields of a new event's form)."""
+def fields_by_type(log: EventLog, *, profile: str | None = DEFAULT_PROFILE) -> dict[str, list[str]]:
+    """The data-field names of each event type, in first-seen order (new-event forms).
 
-
-def fields_by_type(log: EventLog, *, profile: str | None = "tarkov") -> dict[str, list[str]]:
-    """The data-field names of each event type, in first-seen order (new-event forms)."""
+    The profile's hooks name the fields of its event types (``None``: no profile's).
+    """
     fields: dict[str, list[str]] = {}
-    for kind, names in BUILTIN_FIELDS.get(profile or "", {}).items():
+    builtin = HOOKS[profile].event_fields if profile in PROFILES else {}
+    for kind, names in builtin.items():
         _add(fields, kind, names)
     for event in log.events:
         _add(fields, event.type, event.data.keys())

@@ -1,0 +1,1 @@
+"""The Escape from Tarkov profile: its pipeline, vocabularies, model and domain code."""
