@@ -124,7 +124,7 @@ def test_a_run_folder_refuses_another_config(workspace: Path, tmp_path: Path) ->
 def test_the_cli_says_what_changed_and_overwrite_starts_over(
     workspace: Path, tmp_path: Path
 ) -> None:
-    args = [
+    args: list[str | Path] = [
         "process",
         "--video",
         workspace / "colours.mkv",
