@@ -16,13 +16,12 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, deque
 from collections.abc import Sequence
 
 from framewise.core.detections import Detections
 from framewise.core.frames import Frame
-from framewise.core.time import SessionStart
+from framewise.core.time import SessionStart, nearest
 from framewise.events.sinks import Emitted, RunResult, RunTotals, Sink
 from framewise.pipeline.step import FrameResult, FrameStep, event_id
 from framewise.temporal import EventRecord
@@ -50,12 +49,9 @@ class FrameNumbers:
 
     def at(self, seconds: float) -> int:
         """The index of the remembered frame nearest ``seconds``."""
-        if not self._times:
+        best = nearest(self._times, seconds)
+        if best is None:
             return max(0, round(seconds * self.fallback_fps))
-        times = self._times
-        at = bisect.bisect_left(times, seconds)
-        near = [i for i in (at - 1, at) if 0 <= i < len(times)]
-        best = min(near, key=lambda i: abs(times[i] - seconds))
         return self._indices[best]
 
 

@@ -34,8 +34,8 @@ from framewise.pipeline.rundir import RunDir, RunState
 from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
 from framewise.sources.base import SourceStats, VideoSource
-from framewise.sources.file import DecodeOptions, FileSource
 from framewise.sources.probe import VideoInfo, probe
+from framewise.sources.registry import open_source
 from framewise.temporal.engine import EventEngine
 
 log = logging.getLogger(__name__)
@@ -62,16 +62,6 @@ class VideoRun:
     def events(self) -> int:
         """Events in the log."""
         return sum(self.counts.values())
-
-
-def _decode_options(config: PipelineConfig) -> DecodeOptions:
-    decode = config.source.decode
-    return DecodeOptions(
-        keyframes_only=config.source.read == "keyframes" or decode.skip_frame == "NONKEY",
-        skip_nonref=decode.skip_frame == "NONREF",
-        skip_loop_filter=decode.skip_loop_filter not in ("NONE", "DEFAULT"),
-        threads=decode.threads,
-    )
 
 
 def _split_preroll(
@@ -117,16 +107,9 @@ class Pipeline:
         """Release the models."""
         self.chain.close()
 
-    def open_video(self, video: str | os.PathLike[str], info: VideoInfo) -> FileSource:
-        """The file source this pipeline's ``source:`` settings describe."""
-        source = self.config.source
-        return FileSource(
-            video,
-            sample_fps=None if source.read == "all" else source.detection_fps,
-            session_start=info.session_start,
-            decode=_decode_options(self.config),
-            prefetch=source.queue_size * source.batch_size,
-        )
+    def open_video(self, video: str | os.PathLike[str], info: VideoInfo) -> VideoSource:
+        """The source this pipeline's ``source:`` settings describe, reading ``video``."""
+        return open_source(self.config.source, video, session_start=info.session_start)
 
     def process_video(
         self,
