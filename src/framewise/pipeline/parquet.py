@@ -88,7 +88,7 @@ class ParquetSink:
         if detections is None:
             return
         n = len(detections)
-        class_ids = getattr(detections, "class_id", None)
+        class_ids = detections.class_id
         rows = self._rows
         rows["source_id"] += [self.source_id] * n
         rows["frame_index"] += [result.index] * n
