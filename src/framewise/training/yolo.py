@@ -9,7 +9,6 @@ Ultralytics is imported only here and only after :func:`configure_ultralytics` (
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -17,14 +16,15 @@ import shlex
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import yaml
-
-from framewise.core.atomic import write_json, write_text
+from framewise.core.atomic import write_bytes, write_json, write_text
 from framewise.core.errors import ConfigError, InputNotFoundError, ModelError
+from framewise.datasets.spec import DATA_YAML, DatasetKind, DatasetSpec, read_data_yaml
+from framewise.training.base import FitResult, Metrics, check_kind
+from framewise.training.card import model_card
 from framewise.training.parity import Parity, check_parity
 from framewise.training.ultralytics_env import configure_ultralytics, ultralytics_module
 
@@ -59,8 +59,8 @@ class TrainSettings:
             fine-tune on a small dataset at nearly zero learning rate).
     """
 
-    data: Path
-    out: Path
+    data: Path = Path("data.yaml")
+    out: Path = Path("runs/yolo")
     start: str = ARCHITECTURE
     epochs: int = 30
     imgsz: int = 320
@@ -117,25 +117,23 @@ class TrainResult:
     versions: dict[str, str] = field(default_factory=dict)
 
 
-def _check(settings: TrainSettings) -> dict[str, Any]:
-    if not settings.data.is_file():
-        raise InputNotFoundError(
-            "no dataset YAML",
-            subject=settings.data,
-            hint="export one with `framewise dataset yolo` or `framewise export --format yolo`",
-        )
-    try:
-        spec = yaml.safe_load(settings.data.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"not valid YAML ({exc})", subject=settings.data, hint="fix the dataset YAML"
-        ) from None
-    if not isinstance(spec, dict) or "names" not in spec or "val" not in spec:
-        raise ConfigError(
-            "a YOLO dataset YAML needs 'names', 'train' and 'val'",
-            subject=settings.data,
-            hint="see Ultralytics' dataset format",
-        )
+def _check(settings: TrainSettings, spec: DatasetSpec | None = None) -> DatasetSpec:
+    """The dataset of ``settings`` (``spec`` when the caller read it), checked with the arguments.
+
+    Raises:
+        InputNotFoundError: The dataset YAML or the model to continue from is missing.
+        InputError: The dataset YAML is malformed, or has no names, train or val.
+        ConfigError: An argument is invalid.
+    """
+    if spec is None:
+        if not settings.data.is_file():
+            raise InputNotFoundError(
+                "no dataset YAML",
+                subject=settings.data,
+                hint="export one with `framewise dataset yolo` or `framewise export --format yolo`",
+            )
+        spec = read_data_yaml(settings.data)
+    spec.require("train", "val")
     if settings.imgsz % 32:
         raise ConfigError(
             f"--imgsz {settings.imgsz} is not a multiple of 32", hint="use 320, 416, 640, ..."
@@ -149,16 +147,24 @@ def _check(settings: TrainSettings) -> dict[str, Any]:
     return spec
 
 
-def train_yolo(settings: TrainSettings, *, command: str | None = None) -> TrainResult:
+def train_yolo(
+    settings: TrainSettings, *, command: str | None = None, spec: DatasetSpec | None = None
+) -> TrainResult:
     """Train, export to ONNX (opset 17, dynamic axes), check parity, write the model card.
+
+    Args:
+        settings: The run's arguments.
+        command: The command line recorded with the run (default: this process's).
+        spec: ``settings.data`` already read (else it is read here).
 
     Raises:
         InputNotFoundError: The dataset or the starting model is missing.
-        ConfigError: The dataset YAML or an argument is invalid.
+        InputError: The dataset YAML is malformed or incomplete.
+        ConfigError: An argument is invalid.
         ModelError: Training or export failed.
     """
-    spec = _check(settings)
-    train_images = len(_val_images(settings.data, spec, "train"))
+    spec = _check(settings, spec)
+    train_images = len(spec.images("train"))
     out = settings.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     configure_ultralytics(out / ".ultralytics")
@@ -208,13 +214,13 @@ def finish_run(
     best: Path,
     train_seconds: float,
     command: str,
-    spec: dict[str, Any] | None = None,
+    spec: DatasetSpec | None = None,
 ) -> TrainResult:
     """Export ``best`` to ONNX, validate, check parity and write the metrics and model card.
 
     Also the way to finish a run stopped early: its ``best.pt`` is kept after every epoch.
     """
-    spec = spec if spec is not None else _check(settings)
+    spec = _check(settings, spec)
     out = settings.out.resolve()
     configure_ultralytics(out / ".ultralytics")
     ultralytics = ultralytics_module("ultralytics")
@@ -222,7 +228,7 @@ def finish_run(
     weights.write_bytes(best.read_bytes())
     onnx = export_onnx(weights, out / "model.onnx", settings.imgsz)
     metrics, per_class = validate(weights, settings)
-    parity = check_parity(weights, onnx, _val_images(settings.data, spec), settings.imgsz)
+    parity = check_parity(weights, onnx, spec.images("val"), settings.imgsz)
     result = TrainResult(
         out,
         weights,
@@ -272,21 +278,22 @@ def export_onnx(weights: Path, target: Path, imgsz: int) -> Path:
 
 
 def validate(
-    weights: Path, settings: TrainSettings
+    weights: Path, settings: TrainSettings, split: str = "val"
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Precision, recall and mAP on the dataset's validation split, overall and per class."""
+    """Precision, recall and mAP on a split of the dataset (validation), overall and per class."""
     ultralytics = ultralytics_module("ultralytics")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = ultralytics.YOLO(str(weights), task="detect").val(
             data=str(settings.data.resolve()),
+            split=split,
             imgsz=settings.imgsz,
             batch=settings.batch,
             device=settings.device,
             plots=False,
             verbose=False,
             project=str(settings.out),
-            name="val",
+            name=split,
             exist_ok=True,
         )
     box = result.box
@@ -308,18 +315,6 @@ def validate(
     return metrics, per_class
 
 
-def _val_images(data: Path, spec: dict[str, Any], split: str = "val") -> list[Path]:
-    root = Path(spec.get("path") or data.parent)
-    if not root.is_absolute():
-        root = data.parent / root
-    entry = spec.get(split) or []
-    folders = [root / v for v in (entry if isinstance(entry, list) else [entry])]
-    images: list[Path] = []
-    for folder in folders:
-        images += sorted(p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".png"})
-    return images
-
-
 def _versions(ultralytics: Any) -> dict[str, str]:
     torch = ultralytics_module("torch")
     return {
@@ -331,53 +326,73 @@ def _versions(ultralytics: Any) -> dict[str, str]:
     }
 
 
-def model_card(result: TrainResult, settings: TrainSettings, spec: dict[str, Any]) -> str:
-    """The model card: what the model is, how it was made, how good it is."""
-    names = spec["names"]
-    classes = list(names.values()) if isinstance(names, dict) else list(names)
-    recipe = spec.get("recipe")
-    lines = [
-        f"# {result.onnx.name}",
-        "",
-        f"YOLO detector ({settings.start}) trained by `framewise train yolo`.",
-        "",
-        "## How it was made",
-        "",
-        f"- Command: `{result.command}`",
-        f"- Dataset: `{settings.data}` ({len(classes)} classes: {', '.join(classes)})",
-        f"- Data recipe: {json.dumps(recipe) if recipe else 'see the dataset folder'}",
-        f"- Epochs {settings.epochs}, imgsz {settings.imgsz}, batch {settings.batch}, "
-        f"seed {settings.seed}, device {settings.device}",
-        f"- Training time: {result.train_seconds / 60:.1f} min; versions: "
-        + ", ".join(f"{k} {v}" for k, v in result.versions.items()),
-        "",
-        "## Metrics (validation split)",
-        "",
-        "| class | precision | recall | mAP50 | mAP50-95 |",
-        "|---|---|---|---|---|",
-        "| **all** | "
-        + " | ".join(
-            f"{result.metrics[k]:.3f}" for k in ("precision", "recall", "mAP50", "mAP50-95")
+class YoloTrainer:
+    """``framewise train yolo`` as a :class:`~framewise.training.base.Trainer`.
+
+    Args:
+        settings: The run's arguments; ``fit`` replaces its ``data`` and ``out`` with the
+            dataset's YAML and the run folder it is given.
+        command: The command line recorded with the run (default: this process's).
+    """
+
+    kinds: ClassVar[frozenset[DatasetKind]] = frozenset({"yolo"})
+
+    def __init__(self, settings: TrainSettings | None = None, command: str | None = None) -> None:
+        self.settings = settings or TrainSettings()
+        self.command = command
+        self.result: TrainResult | None = None
+        """The last fit's full result (parity check, per-class scores, versions)."""
+
+    def fit(self, spec: DatasetSpec, run_dir: Path) -> FitResult:
+        """Train, export, check and describe the model (see :func:`train_yolo`)."""
+        check_kind(self, spec)
+        data = _data_yaml(spec, run_dir / DATA_YAML)
+        spec = spec.model_copy(update={"source": data})
+        self.settings = replace(self.settings, data=data, out=run_dir)
+        result = self.result = train_yolo(self.settings, command=self.command, spec=spec)
+        metrics = Metrics("val", result.metrics, result.per_class, len(spec.images("val")))
+        return FitResult(
+            run_dir=result.run_dir,
+            model=result.onnx,
+            metrics=metrics,
+            seconds=result.train_seconds,
+            artefacts={
+                "weights": result.weights,
+                "card": result.run_dir / "MODEL_CARD.md",
+                "metrics": result.run_dir / "metrics.json",
+            },
         )
-        + " |",
-    ]
-    for name, values in result.per_class.items():
-        lines.append(
-            f"| {name} | "
-            + " | ".join(f"{values[k]:.3f}" for k in ("precision", "recall", "mAP50", "mAP50-95"))
-            + " |"
-        )
-    parity = result.parity
-    lines += [
-        "",
-        "## ONNX export",
-        "",
-        f"`{result.onnx.name}`: opset 17, dynamic batch/height/width. Checked against the "
-        f"PyTorch weights on {parity.images} validation images: {parity.matched} of "
-        f"{parity.reference_boxes} boxes matched (same class, IoU ≥ {parity.iou}), "
-        f"{parity.extra_boxes} extra; largest confidence difference "
-        f"{parity.max_confidence_delta:.4f}. Verdict: "
-        f"{'same detections' if parity.ok else 'DIFFERENT — do not ship'}.",
-        "",
-    ]
-    return "\n".join(lines)
+
+    def evaluate(self, spec: DatasetSpec, split: str = "val") -> Metrics:
+        """Precision, recall and mAP of the fitted weights on ``split`` of ``spec``."""
+        check_kind(self, spec.require(split))
+        fitted = self.fitted
+        data = _data_yaml(spec, fitted.run_dir / f"{split}.{DATA_YAML}")
+        values, per_class = validate(fitted.weights, replace(self.settings, data=data), split)
+        return Metrics(split, values, per_class, len(spec.images(split)))
+
+    def save(self, path: Path) -> Path:
+        """Write the fitted model: ONNX, or the PyTorch weights when ``path`` ends in ``.pt``."""
+        fitted = self.fitted
+        source = fitted.weights if path.suffix == ".pt" else fitted.onnx
+        write_bytes(path, source.read_bytes())
+        return path
+
+    @property
+    def fitted(self) -> TrainResult:
+        """The last fit's full result.
+
+        Raises:
+            ModelError: Nothing was fitted yet.
+        """
+        if self.result is None:
+            raise ModelError("no model has been fitted yet", hint="call fit() first")
+        return self.result
+
+
+def _data_yaml(spec: DatasetSpec, fallback: Path) -> Path:
+    """A ``data.yaml`` of ``spec`` for Ultralytics: its own, else one written at ``fallback``."""
+    if spec.source is not None and spec.source.suffix in (".yaml", ".yml"):
+        return spec.source
+    # A spec made in code, or read from dataset.json, has no YAML Ultralytics could read.
+    return spec.write_data_yaml(fallback)
