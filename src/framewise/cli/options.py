@@ -61,17 +61,19 @@ def load_pipeline_option(
 
 
 def with_model(pipeline: PipelineConfig, model: Path) -> PipelineConfig:
-    """``pipeline`` with its ``yolo_onnx`` detector running ``model`` instead (e.g. a retrain).
+    """``pipeline`` with its first model stage running ``model`` instead (e.g. a retrain).
+
+    A model stage is one whose config has a model file (``model_path()``), e.g. ``yolo_onnx``.
 
     Raises:
-        ConfigError: The pipeline has no ``yolo_onnx`` detector, or ``model`` is no file.
+        ConfigError: The pipeline has no model stage, or ``model`` is no file.
     """
     if not model.is_file():
         raise ConfigError("no such model file", subject=model, hint="pass an exported .onnx")
     detectors = list(pipeline.detectors)
     for n, detector in enumerate(detectors):
-        if detector.kind == "yolo_onnx":
-            detectors[n] = detector.model_copy(update={"model": model.resolve()})
+        if detector.model_path() is not None:
+            detectors[n] = detector.with_model_path(model.resolve())
             return pipeline.model_copy(update={"detectors": detectors})
     raise ConfigError(
         "--model replaces a yolo_onnx detector, and this pipeline has none",

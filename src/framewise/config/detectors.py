@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -43,6 +43,10 @@ class StageConfig(StrictModel):
     def model_path(self) -> Path | None:
         """The model file this stage runs (``--model`` replaces it); ``None`` if it has none."""
         return None
+
+    def with_model_path(self, path: Path) -> Self:
+        """A copy running ``path`` instead (a kind whose field is not ``model`` overrides it)."""
+        return self.model_copy(update={"model": path})
 
 
 class YoloOnnxConfig(StageConfig):

@@ -1,19 +1,28 @@
-"""The detector protocol: a batch of frames in, one Detections per frame out.
+"""The stage and detector protocols.
 
-A detector takes a batch of frames and returns one :class:`Detections` per frame, boxes in
-source pixels. It may hold a model, threads or a device, so it has :meth:`Detector.close`.
+A :class:`Stage` is one step of a cascade: it gets a batch of frames and the results so far
+(one :class:`~framewise.core.results.FrameOutput` per frame) and returns them with its
+additions — new boxes, columns of existing boxes (text, fields, masks, embeddings), frame
+tags, features or embeddings — so each stage can feed on the ones before it (YOLO → OCR;
+tagger → open-vocabulary detector → segmenter → CLIP).
 
-Stages are built from pipeline YAML through the one explicit registry,
-:data:`framewise.pipeline.chain.STAGES` (kind → factory).
+A :class:`Detector` is the simpler thing many models are: frames in, one
+:class:`~framewise.core.detections.Detections` per frame out; a :class:`Reader` enriches boxes
+found before it. They become stages through :class:`framewise.detectors.stages.DetectorStage`
+(its boxes merged after the ones so far) and :class:`~framewise.detectors.stages.ReaderStage`.
+
+Stage kinds are registered in :data:`framewise.config.detectors.DETECTOR_CONFIGS` (kind →
+config class, which names its factory) and built by :func:`framewise.pipeline.chain.build_chain`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from framewise.core.detections import Detections
 from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
 
 
 @runtime_checkable
@@ -26,4 +35,51 @@ class Detector(Protocol):
 
     def close(self) -> None:
         """Release models, threads and devices; the detector is unusable afterwards."""
+        ...
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Anything that reads boxes found before it (e.g. OCR) and returns them enriched."""
+
+    def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
+        """One enriched :class:`Detections` per frame."""
+        ...
+
+    def close(self) -> None:
+        """Release models and threads."""
+        ...
+
+
+@runtime_checkable
+class Stage(Protocol):
+    """One step of the cascade.
+
+    Attributes:
+        name: The stage's name (unique in a chain; shown by the live ``GET /config``).
+        class_names: Class names the stage may give the boxes it adds (empty when it adds
+            none, e.g. a reader); review offers them as labels.
+    """
+
+    name: str
+    class_names: tuple[str, ...]
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Return ``results`` (one per frame of ``batch``) with this stage's additions."""
+        ...
+
+    def thresholds(self) -> Mapping[str, float]:
+        """The thresholds that may be tuned while running (e.g. ``confidence``, ``iou``)."""
+        ...
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Change some of :meth:`thresholds`; they apply from the next batch.
+
+        Raises:
+            ConfigError: A name is not one of :meth:`thresholds`, or a value is out of range.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release models, threads and devices; the stage is unusable afterwards."""
         ...

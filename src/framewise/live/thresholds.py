@@ -2,8 +2,9 @@
 
 Two kinds, applied between two frames:
 
-* detector thresholds (``confidence``, ``iou`` of every ``yolo_onnx`` detector) take effect
-  at the next frame and touch no temporal state;
+* stage thresholds (``confidence``, ``iou`` of every stage whose
+  :meth:`~framewise.detectors.base.Stage.thresholds` has them, e.g. ``yolo_onnx``) take
+  effect at the next frame and touch no temporal state;
 * filter settings (``filters[i]``: ``min_confidence``, ``hits``, ``period_seconds`` (the
   confirmation period: raise it to the real frame interval when the machine cannot keep up
   with ``detection_fps``), ``hold_seconds``, ``min_duration_seconds``) rebuild the episode
@@ -19,14 +20,12 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from framewise.config.pipeline import EpisodeFilterConfig, PipelineConfig
 from framewise.core.errors import ConfigError
-from framewise.detectors.yolo_decode import DecodeSettings
 from framewise.pipeline.chain import DetectorChain
 
 
@@ -58,24 +57,17 @@ class ThresholdUpdate(BaseModel):
         return any(f.model_dump(exclude={"index"}, exclude_none=True) for f in self.filters)
 
 
-def decoders(chain: DetectorChain) -> list[tuple[str, Any]]:
-    """``(name, detector)`` of every detector with decode thresholds (``settings``)."""
-    found = []
-    for position, detector in enumerate(chain.detectors):
-        if isinstance(getattr(detector, "settings", None), DecodeSettings):
-            name = getattr(getattr(detector, "path", None), "stem", None) or f"detector{position}"
-            found.append((str(name), detector))
-    return found
-
-
 def apply_detectors(chain: DetectorChain, update: ThresholdUpdate) -> None:
-    """Set the decode thresholds of every detector that has them."""
+    """Set the thresholds the update names on every stage that has them."""
     wanted = {"confidence": update.confidence, "iou": update.iou}
     changes = {k: v for k, v in wanted.items() if v is not None}
     if not changes:
         return
-    for _, detector in decoders(chain):
-        detector.settings = dataclasses.replace(detector.settings, **changes)
+    for stage in chain.tunable():
+        own = stage.thresholds()
+        values = {k: v for k, v in changes.items() if k in own}
+        if values:
+            stage.set_thresholds(values)
 
 
 def updated_config(config: PipelineConfig, update: ThresholdUpdate) -> PipelineConfig:
@@ -110,10 +102,7 @@ def updated_config(config: PipelineConfig, update: ThresholdUpdate) -> PipelineC
 def current(chain: DetectorChain, config: PipelineConfig) -> dict[str, Any]:
     """The thresholds in force: ``GET /config``."""
     return {
-        "detectors": [
-            {"name": name, "confidence": d.settings.confidence, "iou": d.settings.iou}
-            for name, d in decoders(chain)
-        ],
+        "detectors": [{"name": stage.name, **stage.thresholds()} for stage in chain.tunable()],
         "filters": [
             {
                 "index": index,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from framewise.core.detections import Detections
 from framewise.core.events import Event
 from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
 from framewise.core.time import SessionStart
 from framewise.pipeline.chain import DetectorChain
 from framewise.temporal.engine import EventEngine
@@ -66,11 +67,16 @@ class AnomalyRecords:
 
 @dataclass(frozen=True, slots=True)
 class FrameResult:
-    """One frame after the step: its detections and the records it released."""
+    """One frame after the step: what the stages found and the records it released."""
 
     frame: Frame
-    detections: Detections
+    output: FrameOutput
     records: list[EventRecord]
+
+    @property
+    def detections(self) -> Detections:
+        """The frame's detections (``output.detections``)."""
+        return self.output.detections
 
 
 class FrameStep:
@@ -91,9 +97,9 @@ class FrameStep:
         return self.engine.update(seconds, detections) + self.anomalies.new()
 
     def run(self, batch: Sequence[Frame]) -> Iterator[FrameResult]:
-        """Detect ``batch`` in one call, then update frame by frame, in time order."""
-        for frame, detections in zip(batch, self.chain.detect(batch), strict=True):
-            yield FrameResult(frame, detections, self.update(frame.seconds, detections))
+        """Run the stages on ``batch`` in one call, then update frame by frame, in time order."""
+        for frame, output in zip(batch, self.chain.run(batch), strict=True):
+            yield FrameResult(frame, output, self.update(frame.seconds, output.detections))
 
     def flush(self) -> list[EventRecord]:
         """End of stream: every record still held."""

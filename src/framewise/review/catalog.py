@@ -21,12 +21,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from framewise.config.detectors import YoloOnnxConfig
 from framewise.config.pipeline import load_pipeline
 from framewise.core.detections import Detections
 from framewise.core.errors import FramewiseError
-from framewise.detectors.yolo_onnx import YoloOnnxDetector
 from framewise.events.journal import read_journal
+from framewise.pipeline.chain import build_stage
 from framewise.profiles import PROFILES, profile_pipeline
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def _rows(dets: Detections) -> tuple[Row, ...]:
 
 
 def profile_names(pipeline: str | None) -> list[str]:
-    """Class names of the YOLO models of bundled profile ``pipeline`` (none for others).
+    """Class names of the model stages of bundled profile ``pipeline`` (none for others).
 
     A profile whose model cannot be read leaves the names out with a warning: the page works
     without them (the journal's classes are still offered).
@@ -65,9 +64,12 @@ def profile_names(pipeline: str | None) -> list[str]:
     names: list[str] = []
     try:
         config = load_pipeline(profile_pipeline(pipeline))
+        # Only stages that run a model file name classes; readers (OCR) are not loaded.
         for detector in config.detectors:
-            if isinstance(detector, YoloOnnxConfig):
-                names += [n for n in YoloOnnxDetector(detector.model).names if n not in names]
+            if detector.model_path() is not None:
+                stage = build_stage(detector)
+                names += [n for n in stage.class_names if n not in names]
+                stage.close()
     except FramewiseError as error:
         log.warning("the class names of profile %s are not offered: %s", pipeline, error)
     return names

@@ -1,0 +1,168 @@
+"""Adapters that make detectors and readers stages, and the factories of the built-in kinds.
+
+:class:`DetectorStage` runs a :class:`~framewise.detectors.base.Detector` and merges its boxes
+after the boxes found so far; :class:`ReaderStage` hands the boxes so far to a
+:class:`~framewise.detectors.base.Reader` (OCR) and keeps what it fills in. The factories
+(:func:`yolo_stage`, :func:`ocr_stage`) are what the config classes name in ``stage``; they
+import their models' libraries only when called, so a pipeline without OCR never loads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from framewise.config.detectors import OcrConfig, YoloOnnxConfig, detector_name
+from framewise.core.detections import Detections
+from framewise.core.errors import ConfigError
+from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
+from framewise.detectors.base import Detector, Reader
+
+if TYPE_CHECKING:
+    from framewise.detectors.yolo_onnx import YoloOnnxDetector
+
+
+def _one_per_frame(name: str, batch: Sequence[Frame], got: Sequence[object]) -> None:
+    if len(got) != len(batch):
+        raise ValueError(f"stage {name!r} returned {len(got)} results for {len(batch)} frames")
+
+
+class DetectorStage:
+    """A detector as a stage: its boxes are merged after the boxes found so far.
+
+    Args:
+        detector: The detector (closed with the stage).
+        name: The stage's name.
+        class_names: The classes the detector may find.
+    """
+
+    def __init__(self, detector: Detector, name: str, class_names: Sequence[str] = ()) -> None:
+        self.detector = detector
+        self.name = name
+        self.class_names = tuple(class_names)
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Detect ``batch`` and add the boxes to ``results``."""
+        found = self.detector.detect(batch)
+        _one_per_frame(self.name, batch, found)
+        return [
+            r.with_detections(Detections.merge(r.detections, d))
+            for r, d in zip(results, found, strict=True)
+        ]
+
+    def thresholds(self) -> Mapping[str, float]:
+        """None to tune (a subclass that wraps a tunable detector says which)."""
+        return {}
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Refuse names this stage does not have."""
+        unknown = sorted(set(values) - set(self.thresholds()))
+        if unknown:
+            raise ConfigError(
+                f"stage {self.name!r} has no thresholds {unknown}",
+                subject=self.name,
+                hint=f"tunable here: {sorted(self.thresholds()) or 'none'}",
+            )
+
+    def close(self) -> None:
+        """Close the detector."""
+        self.detector.close()
+
+
+class YoloStage(DetectorStage):
+    """The ``yolo_onnx`` stage: a :class:`YoloOnnxDetector` whose decode thresholds are tunable.
+
+    Its name is the model file's stem (what the live ``GET /config`` has always shown).
+    """
+
+    detector: YoloOnnxDetector
+
+    def __init__(self, detector: YoloOnnxDetector) -> None:
+        super().__init__(detector, detector.path.stem, detector.names)
+
+    def thresholds(self) -> Mapping[str, float]:
+        """``confidence`` and ``iou`` of the decoder."""
+        settings = self.detector.settings
+        return {"confidence": settings.confidence, "iou": settings.iou}
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Set ``confidence`` and/or ``iou`` (each in [0, 1]) from the next batch."""
+        super().set_thresholds(values)
+        for key, value in values.items():
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(
+                    f"{key} must be in [0, 1], got {value}", subject=self.name, hint="use e.g. 0.5"
+                )
+        settings = self.detector.settings
+        self.detector.settings = dataclasses.replace(
+            settings,
+            confidence=float(values.get("confidence", settings.confidence)),
+            iou=float(values.get("iou", settings.iou)),
+        )
+
+
+class ReaderStage:
+    """A reader as a stage: it reads the boxes found so far and fills in their columns.
+
+    Args:
+        reader: The reader (closed with the stage).
+        name: The stage's name.
+    """
+
+    class_names: tuple[str, ...] = ()
+
+    def __init__(self, reader: Reader, name: str) -> None:
+        self.reader = reader
+        self.name = name
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Read the boxes of ``results``; frames keep everything else they had."""
+        read = self.reader.read(batch, [r.detections for r in results])
+        _one_per_frame(self.name, batch, read)
+        return [r.with_detections(d) for r, d in zip(results, read, strict=True)]
+
+    def thresholds(self) -> Mapping[str, float]:
+        """Nothing to tune while running."""
+        return {}
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Refuse every name: a reader has no live thresholds."""
+        if values:
+            raise ConfigError(
+                f"stage {self.name!r} has no thresholds {sorted(values)}",
+                subject=self.name,
+                hint="tunable here: none",
+            )
+
+    def close(self) -> None:
+        """Close the reader."""
+        self.reader.close()
+
+
+def yolo_stage(config: YoloOnnxConfig) -> YoloStage:
+    """Build the ``yolo_onnx`` stage of ``config``."""
+    from framewise.detectors.yolo_onnx import YoloOnnxDetector
+
+    return YoloStage(
+        YoloOnnxDetector(
+            config.model,
+            confidence_threshold=config.confidence,
+            iou_threshold=config.iou,
+            classes=config.classes,
+            max_detections=config.max_detections,
+            imgsz=config.input_size,
+            providers=config.providers,
+            intra_op_threads=config.intra_op_threads,
+            batch=config.batch,
+            rect=config.rect,
+        )
+    )
+
+
+def ocr_stage(config: OcrConfig) -> ReaderStage:
+    """Build the ``ocr`` stage of ``config``."""
+    from framewise.detectors.ocr import OcrReader
+
+    return ReaderStage(OcrReader(config), detector_name(config))
