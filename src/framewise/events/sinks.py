@@ -7,9 +7,9 @@ and live runs differ only in their source and their sinks.
 
 Results come in three shapes, told apart by what they carry:
 
-* a processed frame: ``frame`` and ``detections`` (and the events it released);
+* a processed frame: ``frame`` and ``output`` (and the events it released);
 * a replayed frame (a resume rebuilds the interrupted run's state from the journal):
-  ``detections`` only, no picture;
+  ``output`` only, no picture;
 * a pre-roll frame (decoded again after a resume, only so thumbnails can be cut from it):
   ``frame`` only.
 
@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 from framewise.core.detections import Detections
 from framewise.core.events import Event, EventLog, LogMetadata
 from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
 from framewise.events.log import write_event_log
 from framewise.events.thumbnails import ThumbnailWriter, WantedFrames
 from framewise.temporal import EventRecord
@@ -64,7 +65,8 @@ class RunResult:
         seconds: The frame's video time.
         index: The frame's index hint.
         frame: The picture (``None`` on a replay and at the end of the stream).
-        detections: What the stages found (``None`` on a pre-roll frame).
+        output: What the stages found: detections and frame-level tags, features and
+            embedding (``None`` on a pre-roll frame).
         events: The events this frame released, numbered, in decision order. Sinks that
             run before others may fill in an event's ``thumbnail``.
         wanted: Video times the temporal logic may still name as an event's frame.
@@ -74,10 +76,15 @@ class RunResult:
     seconds: float
     index: int
     frame: Frame | None = None
-    detections: Detections | None = None
+    output: FrameOutput | None = None
     events: list[Emitted] = field(default_factory=list)
     wanted: frozenset[float] = frozenset()
     totals: RunTotals | None = None
+
+    @property
+    def detections(self) -> Detections | None:
+        """The frame's detections (``None`` on a pre-roll frame)."""
+        return self.output.detections if self.output is not None else None
 
 
 @runtime_checkable
@@ -121,10 +128,10 @@ class ThumbnailSink:
         if result.frame is not None:
             named = {t for e in result.events for t in (e.record.seconds, e.record.best_seconds)}
             self.kept.offer(result.frame, result.wanted | named)
-        replayed = result.frame is None and result.detections is not None
+        replayed = result.frame is None and result.output is not None
         for emitted in result.events:
             emitted.event.thumbnail = self._thumbnail(emitted, replayed=replayed)
-        if result.frame is not None and result.detections is not None:
+        if result.frame is not None and result.output is not None:
             self.kept.retain(result.wanted)
 
     def _thumbnail(self, emitted: Emitted, *, replayed: bool) -> str | None:
@@ -164,7 +171,7 @@ class JsonLogSink:
         """Keep the result's events."""
         self._seen = True
         self.events.extend(e.event for e in result.events)
-        if result.detections is not None:
+        if result.output is not None:
             self._until = result.seconds
         if result.totals is not None:
             self._totals = result.totals

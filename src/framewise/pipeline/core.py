@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Sequence
 
-from framewise.core.detections import Detections
 from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
 from framewise.core.time import SessionStart, nearest
 from framewise.events.sinks import Emitted, RunResult, RunTotals, Sink
 from framewise.pipeline.step import FrameResult, FrameStep, event_id
@@ -82,13 +82,13 @@ class RunCore:
         self.frames = 0
         self.last_seconds = 0.0
 
-    def replay(self, seconds: float, index: int, detections: Detections) -> list[Emitted]:
-        """Feed a journaled frame's detections again (a resume), without its picture."""
+    def replay(self, seconds: float, index: int, output: FrameOutput) -> list[Emitted]:
+        """Feed a journaled frame's results again (a resume), without its picture."""
         self.numbers.add(seconds, index)
-        records = self.step.update(seconds, detections)
+        records = self.step.update(seconds, output.detections)
         self.frames += 1
         self.last_seconds = seconds
-        return self._send(RunResult(seconds, index, None, detections), records)
+        return self._send(RunResult(seconds, index, None, output), records)
 
     def preroll(self, frame: Frame) -> None:
         """Show the sinks a frame decoded again only for its picture (after a resume)."""
@@ -105,9 +105,7 @@ class RunCore:
             self.numbers.add(frame.seconds, frame.index)
             self.frames += 1
             self.last_seconds = frame.seconds
-            self._send(
-                RunResult(frame.seconds, frame.index, frame, result.detections), result.records
-            )
+            self._send(RunResult(frame.seconds, frame.index, frame, result.output), result.records)
             results.append(result)
         return results
 
@@ -138,7 +136,7 @@ class RunCore:
 
     def _send(self, result: RunResult, records: Sequence[EventRecord]) -> list[Emitted]:
         result.events = [self._name(record) for record in records]
-        if result.frame is not None or result.detections is not None:
+        if result.frame is not None or result.output is not None:
             result.wanted = frozenset(self.step.engine.wanted_seconds())
         for sink in self.sinks:
             sink.write(result)

@@ -199,7 +199,7 @@ class Pipeline:
     ) -> float | None:
         """Rebuild an interrupted run's state from its journal; where reading resumes."""
         for entry in entries:  # no decoding: the journal holds every frame's detections
-            core.replay(entry.seconds, entry.index, entry.detections)
+            core.replay(entry.seconds, entry.index, entry.output)
         if not entries:
             return None
         resumed_at = entries[-1].seconds

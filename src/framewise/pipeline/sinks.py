@@ -70,8 +70,8 @@ class JournalSink:
 
     def write(self, result: RunResult) -> None:
         """Journal a processed frame (not a replayed or pre-roll one)."""
-        if result.frame is not None and result.detections is not None:
-            self.writer.write(JournalEntry(result.index, result.seconds, result.detections))
+        if result.frame is not None and result.output is not None:
+            self.writer.write(JournalEntry(result.index, result.seconds, result.output))
 
     def flush(self) -> None:
         """Make the journal durable (fsync)."""
