@@ -234,10 +234,8 @@ class YoloOnnxDetector:
             decoded = Decoded(
                 decoded.xyxy[valid], decoded.confidence[valid], decoded.class_id[valid]
             )
-        return Detections(
-            geometry.to_source(decoded.xyxy),
-            decoded.confidence,
-            tuple(self.names[i] for i in decoded.class_id.tolist()),
+        return Detections.from_yolo(
+            geometry.to_source(decoded.xyxy), decoded.confidence, decoded.class_id, self.names
         )
 
     def _input_shape(self, frames: Sequence[Frame]) -> tuple[int, int]:
