@@ -78,6 +78,9 @@ class DecodeOptions:
 class FileSource(VideoSource):
     """Frames of one video file.
 
+    ``duration`` is the container's, ``frame_rate`` the stream's average (else guessed)
+    rate, exact (``nominal_fps`` is the same as a float); a file is seekable.
+
     Args:
         path: The video file.
         sample_fps: Frames per second to keep, chosen by time (the frame nearest each tick);
