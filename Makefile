@@ -27,6 +27,7 @@ test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from framewise.config.pipeline import PipelineConfig
-from framewise.eval import ocr
+from framewise.eval.ocr import OcrEvaluator as _OcrEvaluator
 from framewise.eval.ocr import Progress, crop_box, ocr_stage
 from framewise.eval.ocr_report import (
     FINE_TUNE_BELOW,
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class OcrEvaluator(ocr.OcrEvaluator):
+class OcrEvaluator(_OcrEvaluator):
     """:class:`framewise.eval.ocr.OcrEvaluator` on rendered sessions (truth beside each video)."""
 
     def __init__(
