@@ -6,7 +6,7 @@ accepts, and to guess the key a typo meant.
 Example:
     >>> from framewise.config.pipeline import PipelineConfig
     >>> expected_kinds(PipelineConfig, ("sinks", 0))
-    ['json_log', 'store', 'websocket']
+    ['journal', 'json_log', 'parquet', 'store', 'websocket']
 """
 
 from __future__ import annotations

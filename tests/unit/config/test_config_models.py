@@ -71,7 +71,7 @@ def test_sink_union_picks_branch_by_kind(data: dict[str, Any], expected_type: ty
 def test_registries_map_every_kind_to_its_model() -> None:
     assert dict(DETECTOR_CONFIGS) == {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig}
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
-    assert set(SINK_CONFIGS) == {"json_log", "websocket", "store"}
+    assert set(SINK_CONFIGS) == {"json_log", "websocket", "store", "journal", "parquet"}
     for kind, model in {**DETECTOR_CONFIGS, **FILTER_CONFIGS, **SINK_CONFIGS}.items():
         assert model.model_fields["kind"].annotation.__args__ == (kind,)  # type: ignore[union-attr]
     with pytest.raises(TypeError):
