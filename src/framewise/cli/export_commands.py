@@ -58,7 +58,7 @@ def class_order(classes: str | None, logs: list[Path]) -> tuple[str, ...]:
         classes = profile
     if classes in PROFILES:
         config = load_pipeline(profile_pipeline(classes))
-        models = [d.model for d in config.detectors if d.kind == "yolo_onnx"]
+        models = [m for d in config.detectors if (m := d.model_path()) is not None]
         if not models:
             return ()
         model = Path(models[0])

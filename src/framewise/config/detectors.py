@@ -230,7 +230,9 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
 """Registry: stage kind → its configuration model (which names its factory)."""
 
 if TYPE_CHECKING:
-    DetectorConfig = StageConfig
+    # Type checkers see "any stage config"; the built-in classes are named too so code
+    # that narrows with isinstance reads naturally (a new kind need not be added here).
+    DetectorConfig = StageConfig | YoloOnnxConfig | OcrConfig
 else:
     # The union is built from the registry, so a new kind is one entry above, not two.
     DetectorConfig = Annotated[
