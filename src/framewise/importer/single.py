@@ -17,8 +17,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from framewise.importer.plan import ImportPlan, kill_fields, raid_payload
+from framewise.importer.plan import ImportPlan, raid_payload
 from framewise.importer.summary import ImportSummary
+from framewise.profiles.tarkov.store_rules import kill_fields
 from framewise.store_api.client import StoreClient
 from framewise.store_api.errors import StoreAmbiguousError, StoreRequestError
 from framewise.store_api.schemas import (
