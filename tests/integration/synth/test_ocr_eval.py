@@ -16,9 +16,11 @@ from typer.testing import CliRunner
 from framewise.cli.ocr_commands import register
 from framewise.config.pipeline import load_pipeline
 from framewise.core.errors import InputError
-from framewise.detectors.ocr_eval import OcrEvaluation, OcrEvaluator, write_report
+from framewise.eval.ocr import OcrEvaluator
+from framewise.eval.ocr_report import OcrEvaluation, write_report
 from framewise.profiles import profile_pipeline
 from framewise.synth import GroundTruth, RenderSettings, render_session
+from framewise.synth.groundtruth import truth_beside
 
 _NAME = re.compile(r"^crops/(?P<stem>.+)_f(?P<frame>\d{6})_(?P<key>.+?)(?:_l(?P<line>\d+))?\.png$")
 
@@ -38,7 +40,9 @@ def evaluated(
     session: tuple[Path, GroundTruth], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, OcrEvaluation]:
     out = tmp_path_factory.mktemp("ocr_out")
-    evaluator = OcrEvaluator(load_pipeline(profile_pipeline("tarkov")), out, fps=1.0)
+    evaluator = OcrEvaluator(
+        load_pipeline(profile_pipeline("tarkov")), out, truth_of=truth_beside, fps=1.0
+    )
     seen: list[tuple[float, float]] = []
     try:
         result = evaluator.evaluate([session[0]], lambda done, total: seen.append((done, total)))
@@ -173,7 +177,9 @@ def test_video_without_ground_truth_is_refused(
 ) -> None:
     orphan = tmp_path / "orphan.mkv"
     shutil.copyfile(session[0], orphan)
-    evaluator = OcrEvaluator(load_pipeline(profile_pipeline("tarkov")), tmp_path / "out")
+    evaluator = OcrEvaluator(
+        load_pipeline(profile_pipeline("tarkov")), tmp_path / "out", truth_of=truth_beside
+    )
     try:
         with pytest.raises(InputError) as caught:
             evaluator.evaluate([session[0], orphan])

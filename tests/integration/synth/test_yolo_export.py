@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from framewise.core.errors import ConfigError
-from framewise.datasets.yolo import export_yolo, split_sessions
+from framewise.datasets.split import split_sessions
 from framewise.synth import GroundTruth, RenderSettings, render_session
+from framewise.synth.yolo_export import export_yolo
 
 
 @pytest.fixture(scope="module")

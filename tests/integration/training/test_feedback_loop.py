@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from framewise.datasets.yolo import export_yolo
 from framewise.synth.render import RenderSettings, render_session
+from framewise.synth.yolo_export import export_yolo
 from framewise.testing.reviewer import review_from_truth
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("ultralytics_installed")]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from framewise.datasets.yolo import export_yolo
 from framewise.detectors.yolo_onnx import YoloOnnxDetector
 from framewise.synth.render import RenderSettings, render_session
+from framewise.synth.yolo_export import export_yolo
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("ultralytics_installed")]
 

@@ -175,7 +175,7 @@ def test_a_new_dataset_is_made_and_a_foreign_folder_refused(tmp_path: Path) -> N
 
 
 def test_a_dataset_of_the_synthetic_exporter_is_merged(dataset: Path, tmp_path: Path) -> None:
-    # Other tools write names as a list; datasets/yolo.py writes a manifest of its own.
+    # Other tools write names as a list; synth/yolo_export.py writes a manifest of its own.
     data = yaml.safe_load((dataset / "data.yaml").read_text())
     data["names"] = list(data["names"].values())
     (dataset / "data.yaml").write_text(yaml.safe_dump(data))

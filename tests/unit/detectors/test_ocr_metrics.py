@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framewise.detectors.ocr_metrics import (
+from framewise.eval.ocr_metrics import (
     FieldScore,
     character_accuracy,
     character_errors,

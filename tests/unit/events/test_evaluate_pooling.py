@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from framewise.core.events import Event
-from framewise.events.evaluate import EvalReport, evaluate, match_events
+from framewise.eval.events import EvalReport, evaluate, match_events
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from framewise.core.errors import ConfigError
-from framewise.pipeline.compare import model_labels
+from framewise.eval.compare import model_labels
 from framewise.training.versions import INDEX, next_version_dir, read_index, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
 
