@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import logging
 import threading
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 from framewise.config.pipeline import load_pipeline
 from framewise.core.detections import Detections
 from framewise.core.errors import FramewiseError
+from framewise.core.time import nearest
 from framewise.events.journal import read_journal
 from framewise.pipeline.chain import build_stage
 from framewise.profiles import PROFILES, profile_pipeline
@@ -100,12 +100,8 @@ class BoxCatalog:
     def frame(self, seconds: float) -> JournaledFrame | None:
         """The journaled frame nearest ``seconds`` (``None`` when none is within 1 s)."""
         self._load()
-        at = bisect.bisect_left(self._times, seconds)
-        near = [i for i in (at - 1, at) if 0 <= i < len(self._times)]
-        if not near:
-            return None
-        best = min(near, key=lambda i: abs(self._times[i] - seconds))
-        if abs(self._times[best] - seconds) > NEAREST_WITHIN_S:
+        best = nearest(self._times, seconds)
+        if best is None or abs(self._times[best] - seconds) > NEAREST_WITHIN_S:
             return None
         return JournaledFrame(self._times[best], self._rows[best])
 
