@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -76,23 +76,46 @@ class LiveEvent:
 Publisher = Callable[[LiveEvent], None]
 
 
-class _PublishSink:
-    """The live runner's own sink: every event to its tally and to the publishers."""
+class _RunnerSink:
+    """The live runner's own sink: each event becomes a :class:`LiveEvent` in its tally."""
 
     def __init__(self, runner: LiveRunner) -> None:
         self.runner = runner
 
     def write(self, result: RunResult) -> None:
-        """Publish the result's events with the arrival time of the frame that released them."""
+        """Make the result's live events, with the arrival time of the frame that released them."""
         arrival = result.frame.arrival if result.frame is not None else None
-        for emitted in result.events:
-            self.runner._publish(emitted, arrival)
+        self.runner.made = [self.runner._live_event(e, arrival) for e in result.events]
 
     def flush(self) -> None:
-        """Publishers send as they go: nothing to make durable."""
+        """Nothing to make durable."""
 
     def close(self) -> None:
-        """The publishers are closed by their owner."""
+        """Nothing to release."""
+
+
+class PublisherSink:
+    """A service's sink (the WebSocket broadcaster, the store writer): takes each live event.
+
+    Args:
+        runner: The runner whose live events it sends.
+        publish: The service's entry point; must not block.
+    """
+
+    def __init__(self, runner: LiveRunner, publish: Publisher) -> None:
+        self.runner = runner
+        self.publish = publish
+
+    def write(self, result: RunResult) -> None:
+        """Send the live events the runner made of this result."""
+        for live in self.runner.made:
+            self.publish(live)
+
+    def flush(self) -> None:
+        """Services send as they go."""
+
+    def close(self) -> None:
+        """The services are closed by their owner (the live service)."""
 
 
 class LiveRunner:
@@ -103,7 +126,9 @@ class LiveRunner:
         chain: Its detector chain (owned by the caller, who closes it).
         open_source: Opens the source; called again after a lost stream when ``reopen``
             (a source that never delivered a frame is not reopened: the run fails).
-        publishers: Told about every event, from the runner thread; they must not block.
+        services: Sink kind (``websocket``, ``store``) → the service told about every event,
+            from the runner thread (it must not block); built into sinks through the
+            registry with the YAML's other ``sinks:``.
         reopen: Open the source again when it ends or gives up (streams, devices).
         retry_s: Pause before opening it again.
         out_dir: Also write the session's event log, thumbnails and journal here (the
@@ -118,7 +143,7 @@ class LiveRunner:
         chain: DetectorChain,
         open_source: SourceFactory,
         *,
-        publishers: Sequence[Publisher] = (),
+        services: Mapping[str, Publisher] | None = None,
         reopen: bool = False,
         retry_s: float = 1.0,
         out_dir: Path | None = None,
@@ -134,7 +159,8 @@ class LiveRunner:
         self.period = config.source.sample_period_seconds
         self.step = FrameStep(chain, EventEngine.from_config(config, period_seconds=self.period))
         self.open_source = open_source
-        self.publishers = list(publishers)
+        self.services = dict(services or {})
+        self.made: list[LiveEvent] = []
         self.reopen = reopen
         self.retry_s = retry_s
         self.events: deque[LiveEvent] = deque(maxlen=RECENT_EVENTS)
@@ -349,23 +375,24 @@ class LiveRunner:
             return self.core
         start = self.session_start
         assert start is not None  # set by _on_clock before the first frame is processed
-        sinks: list[Sink] = []
-        if self.out_dir is not None:
-            metadata = LogMetadata(
-                video_path=str(self._source.source_id if self._source is not None else "live"),
-                session_start_time=start.time,
-                session_start_origin=start.origin,
-                session_type=self.session_type,
-                video_duration_seconds=0.0,
-                total_frames=0,
-                detection_fps=self.config.source.detection_fps,
-                model_version=self.chain.model_version,
-                processed_at=start.time,
-                pipeline=self.config.name,
-            )
-            context = SinkContext(self.out_dir, metadata)
-            sinks = build_sinks(self.config.sinks, context, batch=True)
-        sinks.append(_PublishSink(self))
+        metadata = LogMetadata(
+            video_path=str(self._source.source_id if self._source is not None else "live"),
+            session_start_time=start.time,
+            session_start_origin=start.origin,
+            session_type=self.session_type,
+            video_duration_seconds=0.0,
+            total_frames=0,
+            detection_fps=self.config.source.detection_fps,
+            model_version=self.chain.model_version,
+            processed_at=start.time,
+            pipeline=self.config.name,
+        )
+        services: dict[str, Sink] = {
+            kind: PublisherSink(self, publish) for kind, publish in self.services.items()
+        }
+        context = SinkContext(self.out_dir, metadata, services=services)
+        sinks: list[Sink] = [_RunnerSink(self)]
+        sinks += build_sinks(self.config.sinks, context, batch=self.out_dir is not None)
         self.core = RunCore(self.step, start, sinks, fallback_fps=1 / self.period)
         return self.core
 
@@ -381,7 +408,7 @@ class LiveRunner:
         if core is not None:
             core.close()
 
-    def _publish(self, emitted: Emitted, arrival: float | None) -> None:
+    def _live_event(self, emitted: Emitted, arrival: float | None) -> LiveEvent:
         event, record = emitted.event, emitted.record
         with self._counting:
             self.counts[record.type] += 1
@@ -391,5 +418,4 @@ class LiveRunner:
             if message is not None:
                 self.tally.add(message)
             self.events.append(live)
-        for publish in self.publishers:
-            publish(live)
+        return live

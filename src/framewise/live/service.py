@@ -129,18 +129,18 @@ class LiveService:
         self.chain = build_chain(config.detectors, confidence=options.confidence)
         self.broadcaster = Broadcaster(options.queue_size)
         self.store: StoreWriter | None = None
-        publishers: list[Publisher] = [self.broadcaster.publish]
+        services: dict[str, Publisher] = {"websocket": self.broadcaster.publish}
         if options.store_url:
             client = StoreClient(
                 options.store_url, token=options.store_token, retry=RetryPolicy(attempts=5)
             )
             self.store = StoreWriter(client, session_type=options.session_type)
-            publishers.append(self.store.submit)
+            services["store"] = self.store.submit
         self.runner = LiveRunner(
             config,
             self.chain,
             open_source or source_factory(spec, config),
-            publishers=publishers,
+            services=services,
             reopen=spec.reopens and not spec.replay,
             out_dir=options.out_dir,
             session_type=options.session_type,

@@ -3,8 +3,10 @@
 Each ``kind`` maps to a factory that takes its config entry and the run's
 :class:`SinkContext` and returns the sinks it stands for (``json_log`` is a thumbnail sink
 followed by the log sink, so events have their thumbnail before the log takes them). Kinds
-that need a running service (``websocket``, ``store``) are built by the live service, which
-owns the server and the store client, and are skipped here.
+that send to a running service (``websocket``, ``store``) take their sink from the context's
+``services``, which the live service fills (it owns the server and the store client); a batch
+run has none, so they write nothing there. Sinks that write files write nothing in a run
+with no folder (a live run without ``--output``).
 
 Example:
     >>> sinks = build_sinks(config.sinks, SinkContext(out, metadata), batch=True)  # doctest: +SKIP
@@ -25,8 +27,9 @@ from framewise.config.pipeline import (
     JsonLogSinkConfig,
     ParquetSinkConfig,
     SinkConfig,
+    StoreSinkConfig,
+    WebSocketSinkConfig,
 )
-from framewise.core.errors import ConfigError
 from framewise.core.events import LogMetadata
 from framewise.events.journal import JournalEntry, JournalWriter
 from framewise.events.sinks import JOURNAL_NAME, JsonLogSink, RunResult, Sink, ThumbnailSink
@@ -44,22 +47,14 @@ class SinkContext:
         metadata: The event log's metadata block.
         journal_keep: Journal entries of an interrupted run that the journal keeps.
         source_id: Names the source in tables.
+        services: Sink kind → the sink of a running service (``websocket``, ``store``).
     """
 
     out_dir: Path | None
     metadata: LogMetadata
     journal_keep: Sequence[JournalEntry] = field(default_factory=tuple)
     source_id: str = ""
-
-    def folder(self, kind: str) -> Path:
-        """The run folder, or a clear error for a sink that writes files."""
-        if self.out_dir is None:
-            raise ConfigError(
-                f"the {kind!r} sink writes files, and this run has no output folder",
-                subject="sinks",
-                hint="give the run an output folder (--output) or remove the sink",
-            )
-        return self.out_dir
+    services: Mapping[str, Sink] = field(default_factory=dict)
 
 
 class JournalSink:
@@ -83,7 +78,9 @@ class JournalSink:
 
 
 def _json_log(config: JsonLogSinkConfig, context: SinkContext) -> list[Sink]:
-    out = context.folder(config.kind)
+    if context.out_dir is None:
+        return []
+    out = context.out_dir
     sinks: list[Sink] = []
     if config.thumbnails:
         thumbnails = ThumbnailSink(
@@ -95,18 +92,23 @@ def _json_log(config: JsonLogSinkConfig, context: SinkContext) -> list[Sink]:
 
 
 def _journal(config: JournalSinkConfig, context: SinkContext) -> list[Sink]:
-    return [JournalSink(context.folder(config.kind) / JOURNAL_NAME, context.journal_keep)]
+    if context.out_dir is None:
+        return []
+    return [JournalSink(context.out_dir / JOURNAL_NAME, context.journal_keep)]
 
 
 def _parquet(config: ParquetSinkConfig, context: SinkContext) -> list[Sink]:
-    path = context.folder(config.kind) / config.path
+    if context.out_dir is None:
+        return []
+    path = context.out_dir / config.path
     return [
         ParquetSink(path, source_id=context.source_id, row_group_frames=config.row_group_frames)
     ]
 
 
-def _served(config: BaseModel, context: SinkContext) -> list[Sink]:
-    return []  # built by the live service, which owns the server or the store client
+def _served(config: WebSocketSinkConfig | StoreSinkConfig, context: SinkContext) -> list[Sink]:
+    service = context.services.get(config.kind)
+    return [service] if service is not None else []
 
 
 SinkFactory = Callable[[Any, SinkContext], list[Sink]]
@@ -122,15 +124,14 @@ SINKS: Mapping[str, SinkFactory] = MappingProxyType(
 )
 """Sink kind (``kind:`` in the YAML) → factory of the sinks it stands for."""
 
-SERVED = frozenset({"websocket", "store"})
-"""Kinds the live service builds itself."""
-
 
 def build_sinks(configs: Sequence[SinkConfig], context: SinkContext, *, batch: bool) -> list[Sink]:
     """The sinks of ``configs``, in order, for one run.
 
     Batch runs always get a journal (their checkpoint) and, when the YAML names no
     ``json_log``, the default event log with thumbnails, as before sinks were configurable.
+    A service in the context that the YAML does not name is added at the end (the live
+    service's WebSocket is always on; ``--store`` turns the store on from the command line).
 
     Args:
         configs: The YAML's ``sinks`` entries.
@@ -147,6 +148,7 @@ def build_sinks(configs: Sequence[SinkConfig], context: SinkContext, *, batch: b
     try:
         for config in entries:
             sinks.extend(SINKS[config.kind](config, context))
+        sinks.extend(service for kind, service in context.services.items() if kind not in kinds)
     except BaseException:
         for sink in sinks:
             sink.close()
