@@ -234,6 +234,15 @@ class JournalWriter:
         where = self._shards.add(arrays) if arrays else None
         self._handle.write(_encode(entry, where) + "\n")
 
+    def hand_off(self) -> None:
+        """Hand the lines written so far to the operating system (no fsync).
+
+        A killed process keeps them (a power cut may not): a run killed before its first
+        checkpoint still resumes from what it journaled. Lines whose arrays wait for the next
+        shard read as torn until :meth:`checkpoint` writes it.
+        """
+        self._handle.flush()
+
     def checkpoint(self) -> None:
         """Write the pending arrays' shard, then flush and fsync the lines.
 

@@ -34,7 +34,9 @@ def run_line(run: VideoRun) -> str:
     if run.skipped:
         return f"{run.video.name}: already complete ({run.events} events) → {run.log_path}"
     speed = run.video_seconds / run.wall_seconds if run.wall_seconds else 0.0
-    resumed = f", resumed at {run.resumed_at:.1f} s" if run.resumed_at is not None else ""
+    resumed = ""
+    if run.resumed_at is not None:
+        resumed = f", resumed at {run.resumed_at:.1f} s ({run.replayed} frames from the journal)"
     types = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "none"
     return (
         f"{run.video.name}: {run.events} events ({types}); {run.frames} frames in "

@@ -122,6 +122,7 @@ class Manifest:
     started_at: str
     status: str
     summary: dict[str, Any]
+    legs: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready, with the manifest's own version."""
@@ -132,6 +133,7 @@ class Manifest:
             "started_at": self.started_at,
             "status": self.status,
             "summary": self.summary,
+            "legs": self.legs,
         }
 
 
@@ -146,6 +148,10 @@ class RunDir:
         self.path = Path(path)
         self._hash: str | None = None
         self._started: str | None = None
+        self.legs: list[dict[str, Any]] = []
+        """What each earlier leg of an interrupted run did (``source_stats``, ``wall_seconds``),
+        as last checkpointed; a resumed run adds them to its own figures."""
+        self._leg: dict[str, Any] | None = None
 
     @property
     def log(self) -> Path:
@@ -210,6 +216,8 @@ class RunDir:
             complete = manifest.get("status") == "complete"
             state = RunState.COMPLETE if complete else RunState.RESUME
             self._started = str(manifest.get("started_at") or "")
+            legs = manifest.get("legs")
+            self.legs = [leg for leg in legs if isinstance(leg, dict)] if legs else []
         elif self.log.exists():
             # A folder from before run manifests: its config is unknown, so trust it as before.
             legacy_complete = read_event_log(self.log).metadata.complete
@@ -221,8 +229,14 @@ class RunDir:
             self._write("running", {})
         return state
 
+    def checkpoint(self, source_stats: Mapping[str, Any], wall_seconds: float) -> None:
+        """Record what this leg has done so far (a resume after a crash adds it to its own)."""
+        self._leg = {"source_stats": dict(source_stats), "wall_seconds": round(wall_seconds, 3)}
+        self._write("running", {})
+
     def finish(self, summary: Mapping[str, Any]) -> None:
         """Mark the run complete, with its summary."""
+        self._leg = None
         self._write("complete", dict(summary))
 
     def clear(self) -> None:
@@ -244,5 +258,6 @@ class RunDir:
     def _write(self, status: str, summary: dict[str, Any]) -> None:
         if self._hash is None:
             raise RuntimeError("RunDir.prepare() must come first")
-        manifest = Manifest(self._hash, __version__, self._started or "", status, summary)
+        legs = [*self.legs, self._leg] if self._leg is not None else list(self.legs)
+        manifest = Manifest(self._hash, __version__, self._started or "", status, summary, legs)
         write_json(self.manifest_file, manifest.to_json())

@@ -17,10 +17,11 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.events import LogMetadata
@@ -57,11 +58,27 @@ class VideoRun:
     resumed_at: float | None
     skipped: bool
     stats: SourceStats = field(default_factory=SourceStats)
+    replayed: int = 0
+    """Frames of an interrupted run's journal fed again (not processed again)."""
 
     @property
     def events(self) -> int:
         """Events in the log."""
         return sum(self.counts.values())
+
+
+def _whole_run(legs: list[Mapping[str, Any]], last: Mapping[str, Any]) -> dict[str, Any]:
+    """Source counters of every leg of a run added up (flags: set in any leg)."""
+    total = dict(last)
+    for leg in legs:
+        for key, value in leg.items():
+            if key not in total:
+                continue
+            if isinstance(value, bool):
+                total[key] = bool(total[key]) or value
+            elif isinstance(value, int | float):
+                total[key] += value
+    return total
 
 
 def _split_preroll(
@@ -172,11 +189,17 @@ class Pipeline:
         step = FrameStep(self.chain, EventEngine.from_config(self.config))
         fallback = float(source.frame_rate) if source.frame_rate else 30.0
         core = RunCore(step, source.session_start, sinks, fallback_fps=fallback)
+        earlier = [leg.get("source_stats", {}) for leg in run_dir.legs]
+        earlier_wall = sum(float(leg.get("wall_seconds", 0.0)) for leg in run_dir.legs)
+
+        def checkpoint() -> None:
+            run_dir.checkpoint(source.stats.as_dict(), time.monotonic() - began)
+
         try:
             resumed_at = self._replay(core, source, entries, label)
-            self._read(core, source, resumed_at, on_progress)
-            totals = RunTotals(core.frames, core.last_seconds, source.stats.as_dict())
-            core.finish(totals)
+            self._read(core, source, resumed_at, on_progress, checkpoint)
+            stats = _whole_run(earlier, source.stats.as_dict())
+            core.finish(RunTotals(core.frames, core.last_seconds, stats))
         finally:
             source.close()
             core.close()
@@ -186,12 +209,21 @@ class Pipeline:
             dict(core.counts),
             core.frames,
             metadata.video_duration_seconds,
-            time.monotonic() - began,
+            earlier_wall + time.monotonic() - began,
             resumed_at,
             False,
-            source.stats,
+            SourceStats(**stats),
+            len(entries),
         )
-        run_dir.finish({"events": run.events, "by_type": run.counts, "frames": run.frames})
+        summary = {
+            "events": run.events,
+            "by_type": run.counts,
+            "frames": run.frames,
+            "wall_seconds": round(run.wall_seconds, 3),
+            "legs": len(run_dir.legs) + 1,
+            "source_stats": stats,
+        }
+        run_dir.finish(summary)
         return run
 
     def _replay(
@@ -216,6 +248,7 @@ class Pipeline:
         source: VideoSource,
         resumed_at: float | None,
         on_progress: Progress | None,
+        on_checkpoint: Callable[[], None],
     ) -> None:
         checkpointed = time.monotonic()
         batches = source.read_batches(self.config.source.batch_size)
@@ -225,6 +258,7 @@ class Pipeline:
                 on_progress(core.last_seconds)
             if time.monotonic() - checkpointed >= self.checkpoint_seconds:
                 core.checkpoint()
+                on_checkpoint()
                 checkpointed = time.monotonic()
 
     def _metadata(

@@ -67,6 +67,7 @@ class JournalSink:
         """Journal a processed frame (not a replayed or pre-roll one)."""
         if result.frame is not None and result.output is not None:
             self.writer.write(JournalEntry(result.index, result.seconds, result.output))
+            self.writer.hand_off()
 
     def flush(self) -> None:
         """Make the journal durable (fsync)."""
