@@ -37,9 +37,13 @@ BASE_DIR_KEY = "base_dir"
 
 
 class StrictModel(BaseModel):
-    """Base of every configuration model: unknown keys are errors, instances are frozen."""
+    """Base of every configuration model: unknown keys are errors, instances are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Every number is finite: YAML's ``.inf``/``.nan`` (or ``1e999``) would otherwise pass
+    ``gt=0``-style bounds and fail later, deep in the pipeline, with a traceback.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _resolve_path(value: Path, info: ValidationInfo) -> Path:

@@ -27,6 +27,7 @@ from pydantic_core import ErrorDetails
 from framewise.config.base import BASE_DIR_KEY
 from framewise.config.schema_walk import allowed_keys, close_match, data_loc, expected_kinds
 from framewise.core.errors import ConfigError
+from framewise.core.jsonfile import strict_loads
 
 M = TypeVar("M", bound=BaseModel)
 Format = Literal["yaml", "json"]
@@ -120,7 +121,7 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
 
 def _parse_json(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     try:
-        data = json.loads(text)
+        data = strict_loads(text)  # NaN/Infinity are not JSON: refused with their line
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"invalid JSON: {exc.msg}",

@@ -35,11 +35,13 @@ class ConfirmSettings(StrictModel):
         hits: Hits needed before a track counts (the seed's default 3).
         period_seconds: The sampling period the hits are counted in: a track is confirmed
             when ``hits`` hits fall within ``hits`` periods. ``None`` uses the source's
-            sample period (batch) — a live runner passes the frame interval instead.
+            sample period (batch) — a live runner passes the frame interval instead. At
+            least 1 ms, the period of the highest ``detection_fps`` (1000): a shorter one
+            (``1e-300``) confirms nothing by time.
     """
 
     hits: int = Field(default=3, ge=1, le=1000)
-    period_seconds: float | None = Field(default=None, gt=0)
+    period_seconds: float | None = Field(default=None, ge=0.001)
 
 
 class TrackingSettings(StrictModel):

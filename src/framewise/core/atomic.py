@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from framewise.core.errors import OutputError
+from framewise.core.jsonfile import first_non_finite
 
 
 def _umask() -> int:
@@ -102,5 +103,19 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def write_json(path: str | Path, payload: Any, *, indent: int = 2) -> None:
-    """Write ``payload`` as JSON to ``path`` atomically."""
-    write_text(path, json.dumps(payload, indent=indent, ensure_ascii=False) + "\n")
+    """Write ``payload`` as JSON to ``path`` atomically.
+
+    Raises:
+        OutputError: ``payload`` holds NaN or ±Infinity, which JSON cannot (Python would
+            write them, and every reader after would fail); nothing is written.
+    """
+    try:
+        text = json.dumps(payload, indent=indent, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:  # NaN/±Infinity, or a circular reference
+        where = first_non_finite(payload)
+        raise OutputError(
+            f"not written: {where} is not a finite number" if where else f"not written: {exc}",
+            subject=Path(path),
+            hint="JSON has no NaN or Infinity; what reached the writer is a bug: please report it",
+        ) from None
+    write_text(path, text + "\n")

@@ -2,7 +2,9 @@
 
 The log carries a ``schema_version``. Version 0 is the seed's original format (no version
 field, no review flags); readers accept it and every later version. Unknown fields are kept,
-so a log written by a newer tool survives a round trip through an older one.
+so a log written by a newer tool survives a round trip through an older one. Every number is
+finite, the free-form data and unknown fields included: JSON has no NaN or Infinity, and a log
+holding one could be written by Python but read by nothing else.
 """
 
 from __future__ import annotations
@@ -10,8 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
+from framewise.core.jsonfile import first_non_finite
 from framewise.core.time import format_iso8601, utc
 
 SCHEMA_VERSION = 1
@@ -21,11 +32,35 @@ DELETED_EVENTS_KEY = "deleted_events"
 
 JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
+
+def _finite(value: Any) -> Any:
+    """``value`` if every number in it is finite (pydantic does not look inside ``Any``)."""
+    where = first_non_finite(value)
+    if where is not None:
+        raise ValueError(f"{where} is not a finite number (JSON has no NaN or Infinity)")
+    return value
+
+
+JsonData = Annotated[dict[str, JsonValue], AfterValidator(_finite)]
+"""Free-form JSON fields (an event's ``data``): any JSON value, with finite numbers only."""
+
+
+class _FiniteModel(BaseModel):
+    """Finite numbers in every field, unknown (extra) fields included."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _finite_extras(self) -> _FiniteModel:
+        _finite(self.model_extra or {})
+        return self
+
+
 UtcDatetime = Annotated[datetime, PlainSerializer(format_iso8601, return_type=str)]
 """An aware UTC datetime that serialises as ``2026-01-15T18:05:23Z``."""
 
 
-class Event(BaseModel):
+class Event(_FiniteModel):
     """One detected (or reviewer-added) event.
 
     Attributes:
@@ -43,20 +78,18 @@ class Event(BaseModel):
         original: The values before the first manual edit, kept for the training loop.
     """
 
-    model_config = ConfigDict(extra="allow")
-
     event_id: str
     type: str
     timestamp: UtcDatetime
     video_offset_seconds: float = Field(ge=0)
     frame_number: int = Field(ge=0)
     confidence: float = Field(ge=0, le=1)
-    data: dict[str, JsonValue] = Field(default_factory=dict)
+    data: JsonData = Field(default_factory=dict)
     thumbnail: str | None = None
     manually_reviewed: bool = False
     approved: bool = False
     added_by_reviewer: bool = False
-    original: dict[str, JsonValue] | None = None
+    original: JsonData | None = None
 
     @field_validator("timestamp")
     @classmethod
@@ -64,14 +97,12 @@ class Event(BaseModel):
         return utc(value)
 
 
-class LogMetadata(BaseModel):
+class LogMetadata(_FiniteModel):
     """The ``metadata`` block of an event log.
 
     The first eight fields are the seed's; the rest were added in schema version 1:
     ``complete`` is false while a run is in progress (a resumable checkpoint).
     """
-
-    model_config = ConfigDict(extra="allow")
 
     video_path: str
     session_start_time: UtcDatetime
@@ -87,7 +118,7 @@ class LogMetadata(BaseModel):
     complete: bool = True
     processed_until_seconds: float | None = None
     frames_processed: int | None = None
-    source_stats: dict[str, JsonValue] | None = None
+    source_stats: JsonData | None = None
 
     @field_validator("session_start_time", "processed_at")
     @classmethod
@@ -95,10 +126,8 @@ class LogMetadata(BaseModel):
         return utc(value)
 
 
-class EventLog(BaseModel):
+class EventLog(_FiniteModel):
     """A whole event log: metadata plus events in time order."""
-
-    model_config = ConfigDict(extra="allow")
 
     schema_version: int = Field(default=0, ge=0)
     metadata: LogMetadata
