@@ -227,6 +227,29 @@ SINK_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
 """Registry: sink kind → its configuration model."""
 
 
+class FootageCheckConfig(StrictModel):
+    """What footage made for this pipeline looks like, so a run on other footage says so.
+
+    A model run on pictures it was not trained for still finds things now and then, and a
+    state machine still moves: the events look plausible and are wrong. Footage the pipeline
+    was made for shows something its stages know in most sampled frames, and its state
+    machine rarely meets a transition its table forbids.
+
+    Attributes:
+        confident: A score the model gives what it knows on its own footage.
+        min_coverage: Least share of sampled frames with a detection scored ``confident`` or
+            more (a model finds things in any picture, but scores them low).
+        max_anomaly_share: Largest share of state changes the table refused (``anomaly``
+            events among ``anomaly`` + ``state_transition`` events).
+        min_frames: Runs shorter than this many sampled frames are not judged.
+    """
+
+    confident: float = Field(default=0.7, ge=0, le=1)
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
+    max_anomaly_share: float = Field(default=0.34, ge=0, le=1)
+    min_frames: int = Field(default=10, ge=1)
+
+
 class PipelineConfig(StrictModel):
     """A whole pipeline, as one YAML file describes it.
 
@@ -240,6 +263,8 @@ class PipelineConfig(StrictModel):
         filters: Temporal filters turning observations into episodes.
         state_machine: The state/transition table (YAML), relative to this file.
         sinks: Where events go.
+        expect: What footage made for this pipeline looks like; a run on footage that falls
+            short warns (and says so in the log's metadata).
     """
 
     name: str = "pipeline"
@@ -249,6 +274,7 @@ class PipelineConfig(StrictModel):
     filters: list[FilterConfig] = Field(default_factory=list)
     state_machine: ConfigPath | None = None
     sinks: list[SinkConfig] = Field(default_factory=list)
+    expect: FootageCheckConfig | None = None
 
     @field_validator("state_machine")
     @classmethod

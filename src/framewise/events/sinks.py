@@ -55,6 +55,8 @@ class RunTotals:
     frames: int
     processed_until: float
     source_stats: Mapping[str, Any]
+    notes: Mapping[str, Any] = field(default_factory=dict)
+    """Further figures for the log's metadata (e.g. ``footage_check``)."""
 
 
 @dataclass(slots=True)
@@ -187,7 +189,11 @@ class JsonLogSink:
             if self._seen:  # never replace a checkpoint with an empty log
                 self.flush()
             return
-        extra = {"source_stats": dict(totals.source_stats), "frames_processed": totals.frames}
+        extra = {
+            "source_stats": dict(totals.source_stats),
+            "frames_processed": totals.frames,
+            **totals.notes,
+        }
         self._until = totals.processed_until
         self._write(complete=True, extra=extra)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Sequence
 
+from framewise.core.detections import Detections
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 from framewise.core.time import SessionStart, nearest
@@ -63,6 +64,7 @@ class RunCore:
         session_start: Maps video seconds to wall time.
         sinks: Where results go, in order (a sink may fill in events for the next ones).
         fallback_fps: Frame numbers of events decided before any frame was seen.
+        confident: A frame whose best detection scores this or more counts as covered.
     """
 
     def __init__(
@@ -72,14 +74,18 @@ class RunCore:
         sinks: Sequence[Sink],
         *,
         fallback_fps: float = 30.0,
+        confident: float = 0.0,
     ) -> None:
         self.step = step
+        self.confident = confident
         self.session_start = session_start
         self.sinks = list(sinks)
         self.numbers = FrameNumbers(fallback_fps)
         self.emitted = 0
         self.counts: Counter[str] = Counter()
         self.frames = 0
+        self.covered = 0
+        """Frames with a detection scored ``confident`` or more (the footage check)."""
         self.last_seconds = 0.0
 
     def replay(self, seconds: float, index: int, output: FrameOutput) -> list[Emitted]:
@@ -87,6 +93,7 @@ class RunCore:
         self.numbers.add(seconds, index)
         records = self.step.update(seconds, output.detections)
         self.frames += 1
+        self._cover(output.detections)
         self.last_seconds = seconds
         return self._send(RunResult(seconds, index, None, output), records)
 
@@ -104,6 +111,7 @@ class RunCore:
             frame = result.frame
             self.numbers.add(frame.seconds, frame.index)
             self.frames += 1
+            self._cover(result.detections)
             self.last_seconds = frame.seconds
             self._send(RunResult(frame.seconds, frame.index, frame, result.output), result.records)
             results.append(result)
@@ -133,6 +141,10 @@ class RunCore:
                 errors.append(error)
         if errors:
             raise errors[0]
+
+    def _cover(self, detections: Detections) -> None:
+        if len(detections) and float(detections.confidence.max()) >= self.confident:
+            self.covered += 1
 
     def _send(self, result: RunResult, records: Sequence[EventRecord]) -> list[Emitted]:
         result.events = [self._name(record) for record in records]

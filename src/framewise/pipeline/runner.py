@@ -30,6 +30,7 @@ from framewise.events.journal import JournalEntry, read_journal
 from framewise.events.log import read_event_log
 from framewise.events.sinks import RunTotals
 from framewise.pipeline.chain import DetectorChain, build_chain
+from framewise.pipeline.check import FootageCheck
 from framewise.pipeline.core import RunCore
 from framewise.pipeline.rundir import RunDir, RunState
 from framewise.pipeline.sinks import SinkContext, build_sinks
@@ -188,7 +189,10 @@ class Pipeline:
         sinks = build_sinks(self.config.sinks, context, batch=True)
         step = FrameStep(self.chain, EventEngine.from_config(self.config))
         fallback = float(source.frame_rate) if source.frame_rate else 30.0
-        core = RunCore(step, source.session_start, sinks, fallback_fps=fallback)
+        confident = self.config.expect.confident if self.config.expect else 0.0
+        core = RunCore(
+            step, source.session_start, sinks, fallback_fps=fallback, confident=confident
+        )
         earlier = [leg.get("source_stats", {}) for leg in run_dir.legs]
         earlier_wall = sum(float(leg.get("wall_seconds", 0.0)) for leg in run_dir.legs)
 
@@ -199,7 +203,8 @@ class Pipeline:
             resumed_at = self._replay(core, source, entries, label)
             self._read(core, source, resumed_at, on_progress, checkpoint)
             stats = _whole_run(earlier, source.stats.as_dict())
-            core.finish(RunTotals(core.frames, core.last_seconds, stats))
+            notes = self._check(core, label)
+            core.finish(RunTotals(core.frames, core.last_seconds, stats, notes))
         finally:
             source.close()
             core.close()
@@ -225,6 +230,21 @@ class Pipeline:
         }
         run_dir.finish(summary)
         return run
+
+    def _check(self, core: RunCore, label: Path) -> dict[str, Any]:
+        """The footage check's figures for the log; a warning when the footage falls short."""
+        if self.config.expect is None:
+            return {}
+        check = FootageCheck.judge(
+            self.config.expect,
+            frames=core.frames,
+            covered=core.covered,
+            counts=core.counts,
+            pipeline=f"pipeline {self.config.name!r}",
+        )
+        if not check.ok:
+            log.warning("%s: %s", label.name, check.message)
+        return {"footage_check": check.as_dict()}
 
     def _replay(
         self, core: RunCore, source: VideoSource, entries: list[JournalEntry], label: Path
