@@ -1,14 +1,18 @@
 """FileSource: frames of a video file with true presentation times (PyAV).
 
 Times are PTS × time_base minus the stream's start, so variable-frame-rate files and
-streams that start late keep true times. Only the frames that are handed out are converted
-to BGR (and scaled, and rotated upright); the rest are decoded and dropped.
+streams that start late keep true times; files whose PTS come in decode order (AVI with
+B-frames) use the decoder's best-effort timestamps instead. ``Frame.index`` is the frame's
+index in the video, the same however the file is read (see :mod:`.timing`). Only the frames
+that are handed out are converted to BGR (and scaled, and rotated upright); the rest are
+decoded and dropped.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,21 +29,27 @@ import cv2
 from framewise.config.base import SourceConfig
 from framewise.core.errors import CorruptVideoError
 from framewise.core.frames import Frame, Image
-from framewise.core.time import SessionStart, pts_to_seconds, seconds_to_pts
+from framewise.core.time import SessionStart, seconds_to_pts
 from framewise.sources.base import SourceStats, VideoSource, prefetch
 from framewise.sources.container import (
     container_duration,
+    ends_early,
     open_video,
-    stream_start_pts,
     stream_time_base,
 )
 from framewise.sources.probe import creation_time, normalise_rotation, resolve_session_start
 from framewise.sources.sampling import TimeSampler, nearest_tick
+from framewise.sources.timing import (
+    FrameClock,
+    StreamTiming,
+    all_packet_pts,
+    counts_packets,
+    scan_timing,
+)
 
 log = logging.getLogger(__name__)
 
 _ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, -90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180}
-_TRUNCATION_SLACK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,8 @@ class FileSource(VideoSource):
         self._start = max(0.0, start)
         self._after: float | None = None
         self._end = end
+        self._timing: StreamTiming | None = None  # found at the first read, then kept
+        self._packet_pts: array[int] | None = None
         container, stream = open_video(self.path)  # fail fast on a bad file
         try:
             self.time_base = stream_time_base(stream)
@@ -180,28 +192,54 @@ class FileSource(VideoSource):
         self.stats = SourceStats()
         return prefetch(self._frames(), self.prefetch, name=f"decode:{self.path.name}")
 
+    def timing(self) -> StreamTiming:
+        """How this file's frames are timed and numbered (scanned once, from its start)."""
+        if self._timing is None:
+            self._timing = scan_timing(self.path)
+            if self._timing.reordered and self._skips():
+                log.info(
+                    "%s: timestamps are in decode order (B-frames without PTS): every frame "
+                    "is decoded so each gets its true time",
+                    self.path,
+                )
+        return self._timing
+
     def _frames(self) -> Iterator[Frame]:
+        timing = self.timing()
+        seeked = self._start > 0
+        packets = None
+        if seeked and counts_packets(timing, self.frame_rate):
+            # Frames before the seek point are never demuxed by this read: count them all.
+            if self._packet_pts is None:
+                self._packet_pts = all_packet_pts(self.path, timing.origin)
+            packets = self._packet_pts
+        clock = FrameClock(timing, self.time_base, self.frame_rate, packets=packets)
         container, stream = open_video(self.path)
         try:
-            self._configure(stream)
-            start_pts = stream_start_pts(stream)
-            if self._start > 0:
+            self._configure(stream, timing)
+            if seeked:
                 container.seek(
-                    seconds_to_pts(self._start, self.time_base, start_pts or 0),
+                    seconds_to_pts(self._start, self.time_base, timing.origin),
                     stream=stream,
                     backward=True,
                     any_frame=False,
                 )
-            yield from self._select(self._timed(container, stream, start_pts))
+            yield from self._select(self._timed(container, stream, clock))
         finally:
             container.close()
 
-    def _configure(self, stream: av.video.stream.VideoStream) -> None:
+    def _skips(self) -> bool:
+        return self.decode_options.keyframes_only or self.decode_options.skip_nonref
+
+    def _configure(self, stream: av.video.stream.VideoStream, timing: StreamTiming) -> None:
         options = self.decode_options
         stream.thread_type = "AUTO"
         stream.thread_count = options.threads
         ctx = stream.codec_context
-        if options.keyframes_only:
+        # Skipped frames would shift the DTS that time a reordered file: decode them all.
+        if timing.reordered:
+            pass
+        elif options.keyframes_only:
             ctx.skip_frame = "NONKEY"
         elif options.skip_nonref:
             ctx.skip_frame = "NONREF"
@@ -212,25 +250,23 @@ class FileSource(VideoSource):
         self,
         container: av.container.InputContainer,
         stream: av.video.stream.VideoStream,
-        start_pts: int | None,
+        clock: FrameClock,
     ) -> Iterator[tuple[float, int, av.video.frame.VideoFrame]]:
-        """Decoded frames with their seconds and index hint; bad packets are counted."""
+        """Decoded frames with their seconds and index; bad packets and frames are counted."""
         seeked = self._start > 0
+        # A reordered file decodes every frame (see _configure): keep a keyframe scan's own.
+        keyframes = self.decode_options.keyframes_only and clock.timing.reordered
         last_seconds = -1.0
-        for av_frame in self._decoded(container, stream):
+        for av_frame in self._decoded(container, stream, clock):
             self.stats.decoded += 1
-            if av_frame.is_corrupt:
-                self.stats.corrupt_frames += 1
+            seconds, index = clock.place(av_frame)
+            if keyframes and not av_frame.key_frame:
+                self.stats.skipped += 1
                 continue
-            pts = av_frame.pts if av_frame.pts is not None else av_frame.dts
-            if pts is None:  # no timestamp at all: one nominal frame after the last
-                seconds = last_seconds + (1.0 / self.nominal_fps if self.nominal_fps else 0.0)
-            else:
-                if start_pts is None:
-                    start_pts = int(pts)
-                seconds = pts_to_seconds(int(pts), self.time_base, start_pts)
+            if av_frame.is_corrupt:
+                # Concealed errors: FFmpeg still made a picture of it. Keep it, count it.
+                self.stats.corrupt_frames += 1
             last_seconds = seconds
-            index = round(seconds * self.nominal_fps) if seeked else self.stats.decoded - 1
             yield seconds, index, av_frame
         if self.stats.decoded == 0 and not seeked:
             raise CorruptVideoError(
@@ -242,8 +278,8 @@ class FileSource(VideoSource):
         if (
             self._end is None
             and not self.decode_options.keyframes_only
-            and self.duration
-            and 0 <= last_seconds < self.duration - _TRUNCATION_SLACK_S
+            and last_seconds >= 0
+            and ends_early(last_seconds, self.duration)
         ):
             self.stats.truncated = True
             log.warning(
@@ -254,10 +290,14 @@ class FileSource(VideoSource):
             )
 
     def _decoded(
-        self, container: av.container.InputContainer, stream: av.video.stream.VideoStream
+        self,
+        container: av.container.InputContainer,
+        stream: av.video.stream.VideoStream,
+        clock: FrameClock,
     ) -> Iterator[av.video.frame.VideoFrame]:
         try:
             for packet in container.demux(stream):
+                clock.saw(packet)
                 try:
                     yield from packet.decode()
                 except av.error.EOFError:
@@ -281,9 +321,10 @@ class FileSource(VideoSource):
         """Apply seek, end and sampling; convert only the frames that are kept."""
         end = self._end
         if self.sample_fps:
-            first = nearest_tick(self._start, self.sample_fps)
-            if self._after is not None:
-                first += 1  # that tick's frame was handed out before the interruption
+            first: int | None = None  # a read from the start serves from the first frame
+            if self._start > 0 or self._after is not None:
+                # After an interruption, the tick at `_after` was handed out already.
+                first = nearest_tick(self._start, self.sample_fps) + (self._after is not None)
             sampler: TimeSampler[tuple[int, av.video.frame.VideoFrame]]
             sampler = TimeSampler(self.sample_fps, first_tick=first)
             for seconds, index, av_frame in timed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import statistics
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ import av.video.stream
 
 from framewise.core.errors import ConfigError, CorruptVideoError
 from framewise.core.time import SessionStart, format_iso8601, parse_iso8601
-from framewise.sources.container import container_duration, open_video, stream_time_base
+from framewise.sources.container import (
+    container_duration,
+    ends_early,
+    open_video,
+    stream_time_base,
+)
+
+log = logging.getLogger(__name__)
 
 SCAN_PACKETS = 20_000
 """Packets whose timestamps a probe reads to judge VFR (about 5.5 min at 60 fps)."""
@@ -48,6 +56,8 @@ class VideoInfo:
     bit_rate: int | None
     has_audio: bool
     session_start: SessionStart
+    truncated: bool = False
+    header_duration_seconds: float | None = None
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -78,6 +88,12 @@ class VideoInfo:
             "has_audio": self.has_audio,
             "session_start": format_iso8601(self.session_start.time),
             "session_start_origin": self.session_start.origin,
+            "truncated": self.truncated,
+            "header_duration_seconds": (
+                None
+                if self.header_duration_seconds is None
+                else round(self.header_duration_seconds, 6)
+            ),
         }
 
 
@@ -160,7 +176,8 @@ def _scan_packets(
     return pts, True, rotation
 
 
-def _is_vfr(pts: list[int], time_base: Fraction) -> bool:
+def is_vfr(pts: list[int], time_base: Fraction) -> bool:
+    """Whether packets with these PTS make a variable-frame-rate stream (see ``VFR_SHARE``)."""
     if len(pts) < 3:
         return False
     ordered = sorted(pts)
@@ -200,7 +217,8 @@ def probe(
     container, stream = open_video(path)
     try:
         time_base = stream_time_base(stream)
-        duration = container_duration(container, stream)
+        duration = header = container_duration(container, stream)
+        truncated = False
         pts, complete, rotation = _scan_packets(
             container, stream, None if count_frames else SCAN_PACKETS
         )
@@ -212,10 +230,20 @@ def probe(
             )
         if pts and (complete or duration is None):
             span = float((max(pts) - min(pts)) * time_base)
-            scanned_duration = span + (span / (len(pts) - 1) if len(pts) > 1 else 0.0)
-            # A truncated file's header still claims the full length: trust the packets.
+            frame_period = span / (len(pts) - 1) if len(pts) > 1 else 0.0
+            scanned_duration = span + frame_period
+            # A truncated file's header still claims the full length: trust the packets,
+            # and say so (the same rule as a read's warning, on the last packet's time).
             if duration is None or (complete and abs(duration - scanned_duration) >= 1.0):
                 duration = scanned_duration
+            truncated = complete and ends_early(span, header)
+            if truncated:
+                log.warning(
+                    "%s: ends at %.2f s but its header says %.2f s (truncated?)",
+                    path,
+                    span,
+                    header,
+                )
         duration = duration or 0.0
         frame_count, origin = _frame_count(stream, pts, complete, duration)
         avg_fps = _average_fps(stream, pts, time_base)
@@ -231,13 +259,15 @@ def probe(
             frame_count=frame_count,
             frame_count_origin=origin,
             avg_fps=avg_fps,
-            vfr=_is_vfr(pts, time_base),
+            vfr=is_vfr(pts, time_base),
             time_base=time_base,
             bit_rate=container.bit_rate or None,
             has_audio=bool(container.streams.audio),
             session_start=resolve_session_start(
                 path, creation_time(container), duration, start_time
             ),
+            truncated=truncated,
+            header_duration_seconds=header,
         )
     finally:
         container.close()
