@@ -33,6 +33,7 @@ from framewise.live.broadcast import TOO_SLOW, Broadcaster, Client
 from framewise.live.runner import LiveRunner
 from framewise.live.store_writer import StoreWriter
 from framewise.live.thresholds import ThresholdUpdate
+from framewise.serving import StrictJSONRoute
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -107,6 +108,9 @@ def create_app(parts: LiveParts) -> FastAPI:
             parts.broadcaster.attach(None)
 
     app = FastAPI(title="framewise live", lifespan=lifespan)
+    # POST /config's body as strict JSON: FastAPI's reader takes NaN and Infinity, which
+    # then failed as a 500 when the refusal echoed them back.
+    app.router.route_class = StrictJSONRoute
 
     @app.get("/health")
     def get_health() -> dict[str, Any]:

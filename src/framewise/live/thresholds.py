@@ -30,22 +30,29 @@ from framewise.pipeline.chain import DetectorChain
 
 
 class FilterUpdate(BaseModel):
-    """New settings of the pipeline's ``filters[index]`` (unset fields keep their value)."""
+    """New settings of the pipeline's ``filters[index]`` (unset fields keep their value).
 
-    model_config = ConfigDict(extra="forbid")
+    ``period_seconds`` is at least 1 ms, as in the YAML: a shorter one confirms nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     index: int = Field(ge=0)
     min_confidence: float | None = Field(default=None, ge=0, le=1)
     hits: int | None = Field(default=None, ge=1, le=1000)
-    period_seconds: float | None = Field(default=None, gt=0, le=60)
+    period_seconds: float | None = Field(default=None, ge=0.001, le=60)
     hold_seconds: float | None = Field(default=None, ge=0, le=3600)
     min_duration_seconds: float | None = Field(default=None, ge=0, le=3600)
 
 
 class ThresholdUpdate(BaseModel):
-    """The body of ``POST /config``; every field is optional, unknown fields are refused."""
+    """The body of ``POST /config``; every field is optional, unknown fields are refused.
 
-    model_config = ConfigDict(extra="forbid")
+    Numbers must be finite (the body is read as strict JSON, and these models refuse NaN
+    and ±Infinity when built from Python too).
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     confidence: float | None = Field(default=None, ge=0, le=1)
     iou: float | None = Field(default=None, gt=0, le=1)
