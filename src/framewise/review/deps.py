@@ -15,6 +15,7 @@ from framewise.events.sinks import JOURNAL_NAME
 from framewise.profiles import DEFAULT_PROFILE
 from framewise.review.catalog import BoxCatalog
 from framewise.review.session import ReviewSession
+from framewise.serving import DEFAULT_MAX_BODY_BYTES
 
 DEFAULT_THRESHOLD = 0.8
 """Events under this confidence are highlighted for review."""
@@ -33,6 +34,7 @@ class ReviewSettings:
         queue: The review queue file (``framewise select --out``) given on the command line.
         video_size: ``(width, height)`` of the video's frames, when known: drawn boxes must
             lie inside it.
+        max_body_bytes: Largest request body read (413 above it), as the event store's.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -42,6 +44,7 @@ class ReviewSettings:
     profile_dir: Path | None = None
     queue: Path | None = None
     video_size: tuple[int, int] | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 class ReviewDeps:

@@ -3,10 +3,11 @@
 Browsers play MP4 and WebM but not Matroska, and OBS records MKV. So an MKV (or any container
 a browser cannot open) is remuxed into MP4 — packets copied, nothing re-encoded — when its video
 codec can live in MP4 and a browser can decode it; only otherwise is the video re-encoded with
-libx264. The result goes into a hidden folder beside the log, named after the source's size and
-modification time, so a second review of the same recording starts at once and a changed
-recording is converted again. ``+faststart`` puts the index first, so playback and seeking over
-HTTP range requests begin without reading the whole file.
+libx264. The result goes into the user's video cache (:mod:`framewise.review.cache`: never the
+log's folder, size-capped), keyed by the source's path, size and modification time, so a second
+review of the same recording starts at once and a changed recording is converted again.
+``+faststart`` puts the index first, so playback and seeking over HTTP range requests begin
+without reading the whole file.
 """
 
 from __future__ import annotations
@@ -26,13 +27,10 @@ from framewise.core.errors import (
     FramewiseError,
     InputNotFoundError,
     NotAVideoError,
-    OutputError,
 )
 from framewise.core.frames import Image
+from framewise.review.cache import VideoCache
 from framewise.sources.stills import pictures_at
-
-CACHE_DIR = ".framewise-review"
-"""Hidden folder beside the log that holds converted videos."""
 
 PLAYABLE_SUFFIXES = frozenset({".mp4", ".m4v", ".webm", ".mov"})
 """Containers served as they are."""
@@ -46,18 +44,22 @@ COPYABLE_AUDIO = frozenset({"aac", "mp3", "opus", "flac", "ac3"})
 Progress = Callable[[str], None]
 
 
-def playable_video(source: Path, cache_root: Path, progress: Progress | None = None) -> Path:
+def playable_video(
+    source: Path, cache: VideoCache | None = None, progress: Progress | None = None
+) -> Path:
     """The file to serve for ``source``: itself, or its cached MP4 (made now if missing).
 
     Args:
         source: The recording.
-        cache_root: The log's folder; the cache goes into its ``.framewise-review``.
-        progress: Called with one line when a conversion starts.
+        cache: Where converted videos are kept (:meth:`VideoCache.from_env` when ``None``).
+        progress: Called with one line when a conversion starts or old ones are evicted.
 
     Raises:
         InputNotFoundError: ``source`` does not exist.
         NotAVideoError: It holds no video stream.
         CorruptVideoError: It cannot be read or converted.
+        OutputError: The cache folder cannot be created.
+        ConfigError: The cache's size cap in the environment is not a size.
     """
     if not source.is_file():
         raise InputNotFoundError(
@@ -65,25 +67,19 @@ def playable_video(source: Path, cache_root: Path, progress: Progress | None = N
         )
     if source.suffix.lower() in PLAYABLE_SUFFIXES:
         return source
-    stat = source.stat()
-    target = cache_root / CACHE_DIR / f"{source.stem}-{stat.st_size}-{stat.st_mtime_ns}.mp4"
-    if target.is_file():
-        return target
+    cache = cache if cache is not None else VideoCache.from_env()
+    cached = cache.lookup(source)
+    if cached is not None:
+        return cached
+    target = cache.entry(source)
     codec = video_codec(source)
     copy = codec in COPYABLE_VIDEO
     if progress is not None:
         how = "remuxing (no re-encode)" if copy else f"re-encoding {codec} to H.264"
         progress(f"{how} {source.name} → {target} (once; cached for next time)")
+    cache.prepare()
     # The muxer must read its output back for +faststart, so it writes a named temporary
     # file (not a write-only handle), renamed into place only when complete.
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the video cache ({exc.strerror})",
-            subject=target.parent,
-            hint="make the log's folder writable",
-        ) from None
     try:
         with atomic_output(target) as partial:
             (_remux if copy else _reencode)(source, str(partial))
@@ -93,6 +89,10 @@ def playable_video(source: Path, cache_root: Path, progress: Progress | None = N
             subject=source,
             hint="convert it to MP4 yourself and pass that with --video",
         ) from None
+    removed = cache.evict(keep=target)
+    if removed and progress is not None:
+        cap = cache.max_bytes / 1024**3
+        progress(f"video cache over {cap:g} GiB: removed {len(removed)} least recently used")
     return target
 
 

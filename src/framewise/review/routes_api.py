@@ -31,6 +31,7 @@ from framewise.review.schemas import (
 )
 from framewise.review.session import ReviewSession
 from framewise.review.vocab import fields_by_type, suggestions
+from framewise.serving import StrictJSONRoute
 
 VIDEO_URL = "/video"
 QUEUE_URL = "/api/queue"
@@ -87,7 +88,8 @@ def _inside(
 
 def build_router(deps: ReviewDeps) -> APIRouter:
     """The ``/api`` routes of one review app."""
-    router = APIRouter(prefix="/api", tags=["review"])
+    # Strict JSON: FastAPI's own reader takes NaN, which the log could then not hold.
+    router = APIRouter(prefix="/api", tags=["review"], route_class=StrictJSONRoute)
     guarded = [Depends(deps.same_origin)]
 
     @router.get("/log")

@@ -1,4 +1,9 @@
-"""Request and response bodies of the review API (validated; unknown fields refused)."""
+"""Request and response bodies of the review API (validated; unknown fields refused).
+
+Every number in a request is finite, ``data`` values included: the log is JSON, which has no
+NaN or Infinity (the strict body reader refuses them as text; these models refuse them when
+built from Python).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from framewise.core.events import JsonValue
+from framewise.core.events import JsonData, JsonValue
 from framewise.review.boxes import MAX_BOXES, MAX_LABEL, xyxy_problem
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class DrawnBox(_Body):
@@ -54,7 +59,7 @@ class EventPatch(_Body):
     """
 
     type: str | None = Field(default=None, min_length=1, max_length=100)
-    data: dict[str, JsonValue] | None = None
+    data: JsonData | None = None
     video_offset_seconds: float | None = Field(default=None, ge=0)
     boxes: Boxes | None = Field(default=None, max_length=MAX_BOXES)
 
@@ -64,7 +69,7 @@ class NewEvent(_Body):
 
     type: str = Field(min_length=1, max_length=100)
     video_offset_seconds: float = Field(ge=0)
-    data: dict[str, JsonValue] = Field(default_factory=dict)
+    data: JsonData = Field(default_factory=dict)
     confidence: float = Field(default=1.0, ge=0, le=1)
     boxes: Boxes | None = Field(default=None, max_length=MAX_BOXES)
 

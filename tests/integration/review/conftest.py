@@ -1,4 +1,8 @@
-"""Review tests: a real H.264 MKV clip, a log of events over it with thumbnails, a live server."""
+"""Review tests: a real H.264 MKV clip, a log of events over it with thumbnails, a live server.
+
+Videos converted for the browser go into a fresh cache folder for each test (never the
+user's own ``~/.cache``), so each test that serves the clip sees it remuxed, as a first review.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import pytest
 from framewise.core.events import Event, EventLog, LogMetadata
 from framewise.events.log import write_event_log
 from framewise.review import ReviewServer, open_review
+from framewise.review.cache import CACHE_ENV
 from framewise.testing.clips import make_clip
 
 CLIP_SECONDS = 20.0
@@ -50,6 +55,14 @@ class ReviewFiles:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event from the log on disk, or ``None`` when it is not there."""
         return next((e for e in self.read()["events"] if e["event_id"] == event_id), None)
+
+
+@pytest.fixture(autouse=True)
+def video_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's video cache folder (named in the environment, as a user would)."""
+    folder = tmp_path_factory.mktemp("video-cache")
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +135,7 @@ def files(tmp_path: Path, clip: Path, pictures: dict[float, bytes]) -> ReviewFil
 
 @pytest.fixture
 def server(files: ReviewFiles) -> Iterator[ReviewServer]:
-    """The review app for ``files`` on 127.0.0.1 (its MKV remuxed into the log's folder)."""
+    """The review app for ``files`` on 127.0.0.1 (its MKV remuxed into the video cache)."""
     session, settings = open_review(files.log)
     with ReviewServer(session, settings, port=0) as running:
         yield running

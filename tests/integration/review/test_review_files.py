@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from framewise.review import ReviewServer, open_review
-from framewise.review.media import CACHE_DIR, playable_video
+from framewise.review.cache import VideoCache
+from framewise.review.media import playable_video
 from tests.integration.review.conftest import ReviewFiles
 
 
@@ -33,10 +34,12 @@ def _raw_get(server: ReviewServer, path: str) -> int:
         connection.close()
 
 
-def test_mkv_is_remuxed_once_without_reencoding(server: ReviewServer, files: ReviewFiles) -> None:
+def test_mkv_is_remuxed_once_without_reencoding(
+    server: ReviewServer, files: ReviewFiles, video_cache: Path
+) -> None:
     served = server.settings.video
     assert served is not None
-    assert served.parent == files.log.parent / CACHE_DIR
+    assert served.parent == video_cache
     assert served.suffix == ".mp4"
     # Packet for packet the same H.264 bitstream: copied, not re-encoded.
     assert _packets(served) == _packets(files.video)
@@ -48,11 +51,11 @@ def test_mkv_is_remuxed_once_without_reencoding(server: ReviewServer, files: Rev
     # faststart: the index (moov) comes before the media data (mdat).
     head = served.read_bytes()[:4096]
     assert head.find(b"moov") != -1 and head.find(b"moov") < max(head.find(b"mdat"), 4096)
-    stamp = served.stat().st_mtime_ns
+    inode = served.stat().st_ino
     _, settings = open_review(files.log)
     _, given = open_review(files.log, video=files.video)  # --video names the same file
     assert settings.video == given.video == served
-    assert served.stat().st_mtime_ns == stamp  # cached: not converted again
+    assert served.stat().st_ino == inode  # cached: not converted (and replaced) again
 
 
 def test_video_range_requests(server: ReviewServer) -> None:
@@ -83,19 +86,20 @@ def test_unremuxable_codec_is_reencoded_to_h264(tmp_path: Path, ffmpeg: str) -> 
         check=True,
     )  # fmt: skip
     lines: list[str] = []
-    served = playable_video(source, tmp_path, lines.append)
+    cache = VideoCache(tmp_path / "cache")
+    served = playable_video(source, cache, lines.append)
     assert lines and "re-encoding mjpeg" in lines[0]
     with av.open(str(served)) as container:
         assert container.streams.video[0].codec_context.name == "h264"
         assert sum(1 for _ in container.decode(video=0)) == 20
-    assert not [p for p in (tmp_path / CACHE_DIR).iterdir() if p.name.endswith(".part")]
+    assert not [p for p in cache.root.iterdir() if p.name.endswith(".partial")]
 
 
 def test_mp4_is_served_as_it_is(tmp_path: Path) -> None:
     source = tmp_path / "clip.mp4"
     source.write_bytes(b"not parsed for MP4 files")
-    assert playable_video(source, tmp_path) == source
-    assert not (tmp_path / CACHE_DIR).exists()
+    assert playable_video(source, VideoCache(tmp_path / "cache")) == source
+    assert not (tmp_path / "cache").exists()
 
 
 def test_thumbnails_and_static_files(server: ReviewServer) -> None:
@@ -163,8 +167,8 @@ def test_real_recordings_are_remuxed_for_the_browser(
     real_data: Path, tmp_path: Path, relative: str, frames: int
 ) -> None:
     source = real_data / relative
-    served = playable_video(source, tmp_path)
-    assert served.parent == tmp_path / CACHE_DIR
+    served = playable_video(source, VideoCache(tmp_path / "cache"))
+    assert served.parent == tmp_path / "cache"
     with av.open(str(served)) as container:
         kinds = {s.type for s in container.streams}
         assert container.streams.video[0].codec_context.name == "h264"
