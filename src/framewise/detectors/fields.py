@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,8 @@ class FieldParser:
                     value = int(value) if cast == "int" else float(value)
                 except ValueError:
                     value, confidence = None, 0.0
+                if isinstance(value, float) and not math.isfinite(value):
+                    value, confidence = None, 0.0  # "nan" or "inf" on screen is no number
             result[name] = FieldReading(value, round(confidence, 4) if value is not None else 0.0)
         return result
 
