@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError, InputError, InputNotFoundError
 from framewise.core.events import EventLog
-from framewise.core.jsonfile import location
+from framewise.core.jsonfile import location, strict_loads
 
 _HINT = "pass the JSON written by `framewise process`, or restore it from its .bak copy"
 
@@ -48,7 +48,7 @@ def read_event_log(path: str | os.PathLike[str]) -> EventLog:
     except OSError as exc:
         raise EventLogError(f"cannot read: {exc.strerror}", subject=file, hint=_HINT) from None
     try:
-        payload = json.loads(text)
+        payload = strict_loads(text)
     except json.JSONDecodeError as exc:
         raise EventLogError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
