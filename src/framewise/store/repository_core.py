@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from framewise.store.errors import DUPLICATE_CODE, ConflictError, NotFoundError
 from framewise.store.models import Artefact, Event, StreamSession
+from framewise.store_api.constants import RECORD_ID_MAX
 from framewise.store_api.records import ArtefactCreate, EventCreate
 
 
@@ -139,7 +140,8 @@ class CoreRepository:
 
     def get_event(self, event_id: int) -> Event:
         """The event ``event_id``; :class:`NotFoundError` when there is none."""
-        found = self._db.get(Event, event_id)
+        # An id past 64 bits would overflow the database driver; no row has one.
+        found = self._db.get(Event, event_id) if event_id <= RECORD_ID_MAX else None
         if found is None:
             raise NotFoundError(f"event {event_id} not found")
         return found

@@ -35,6 +35,12 @@ MEDIA_TYPE_MAX = 255
 LIST_LIMIT_MAX = 10_000
 """Most records one list request returns."""
 
+RECORD_ID_MAX = 2**63 - 1
+"""Largest id a 64-bit INTEGER column holds; no stored record has a bigger one."""
+
+LIST_OFFSET_MAX = 2**53 - 1
+"""Largest list offset: the largest integer every JSON client holds exactly."""
+
 DUPLICATE_CODE = "duplicate"
 """Code of the 409 answered when a session with the same import key already exists."""
 

@@ -22,11 +22,12 @@ import math
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, JsonValue
 
 from framewise.store_api.constants import (
     BATCH_MAX,
     MEDIA_TYPE_MAX,
+    NAME_MAX,
     NOTES_MAX,
     PAYLOAD_MAX_BYTES,
     PAYLOAD_MAX_DEPTH,
@@ -58,9 +59,21 @@ def _check_payload(payload: dict[str, JsonValue]) -> dict[str, JsonValue]:
 Payload = Annotated[dict[str, JsonValue], AfterValidator(_check_payload)]
 """A JSON object: finite numbers only, depth- and size-capped."""
 
-Confidence = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Offset = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-RecordRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Strict: a JSON true is not a confidence of 1.0, nor "5" an id.
+Confidence = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, strict=True)]
+Offset = Annotated[float, Field(ge=0.0, allow_inf_nan=False, strict=True)]
+
+
+def _whole_number(value: object) -> object:
+    # JSON Schema counts 5.0 as an integer; strict int alone would refuse it (but not "5").
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# No upper bound in the schema (clients compare 2**63 - 1 as a float and overshoot it); an id
+# past any stored one is simply not found.
+RecordRef = Annotated[int, Field(ge=1, strict=True), BeforeValidator(_whole_number)]
 
 
 # ----------------------------------------------------------------------------- events
@@ -75,7 +88,7 @@ class EventCreate(RequestBody):
         video_offset_seconds: Seconds from the start of the session's video, when known.
         confidence: The detector's confidence in [0, 1], when it has one.
         payload: The event's own fields.
-        source: What produced it (a profile, a detector, a video path), when known.
+        source: What produced it (a profile, a detector, a camera), when known.
     """
 
     type: Name
@@ -83,7 +96,7 @@ class EventCreate(RequestBody):
     video_offset_seconds: Offset | None = None
     confidence: Confidence | None = None
     payload: Payload = Field(default_factory=dict)
-    source: str | None = Field(default=None, max_length=NOTES_MAX)
+    source: str | None = Field(default=None, max_length=NAME_MAX)
 
 
 class EventBatch(RequestBody):

@@ -119,6 +119,10 @@ def test_errors_follow_the_store_conventions(server: LiveServer, client: StoreCl
             json={"kind": "t", "uri": "u", "media_type": "image/png", "event_id": event_id},
         )
         bad_id = http.get("/api/events/0")
+        beyond = http.post(
+            f"/api/sessions/{first}/artefacts",
+            json={"kind": "t", "uri": "u", "media_type": "image/png", "event_id": 2**64},
+        )
     assert (nan.status_code, nan.json()["error"]["code"]) == (422, "validation_error")
     assert "finite" in nan.json()["error"]["message"]
     assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "bad_request")
@@ -126,6 +130,7 @@ def test_errors_follow_the_store_conventions(server: LiveServer, client: StoreCl
     assert (too_large.status_code, too_large.json()["error"]["code"]) == (413, "payload_too_large")
     assert (foreign.status_code, foreign.json()["error"]["code"]) == (409, "conflict")
     assert bad_id.status_code == 422
+    assert (beyond.status_code, beyond.json()["error"]["code"]) == (404, "not_found")
     # All or nothing: the batch with one bad event stored neither.
     assert _count(server, "events") == 1
     assert _count(server, "artefacts") == 0
@@ -166,3 +171,13 @@ def test_raids_and_kills_are_unchanged_beside_the_core(
     }
     assert [k.enemy_type for k in client.kills(raid_id)] == ["scav"]
     assert client.events(session_id)[0].payload == {"raid": raid_id}
+
+
+def test_a_wrong_method_names_every_method_of_the_path(server: LiveServer) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        events = http.delete("/api/sessions/1/events")
+        raid = http.delete("/api/raid/1/kills")
+    assert events.status_code == 405
+    assert events.json()["error"]["code"] == "method_not_allowed"
+    assert {m.strip() for m in events.headers["allow"].split(",")} >= {"GET", "POST"}
+    assert "GET" in raid.headers["allow"] and "POST" not in raid.headers["allow"]

@@ -68,7 +68,14 @@ def test_times_follow_the_contract_conventions() -> None:
 
 
 def test_confidence_offset_type_and_media_type_are_checked() -> None:
-    for bad in ({"confidence": 1.5}, {"confidence": math.nan}, {"video_offset_seconds": -1}):
+    refused: list[dict[str, Any]] = [
+        {"confidence": 1.5},
+        {"confidence": math.nan},
+        {"confidence": True},  # strict: a JSON true is no confidence
+        {"video_offset_seconds": -1},
+        {"video_offset_seconds": "1.5"},
+    ]
+    for bad in refused:
         with pytest.raises(ValidationError):
             EventCreate.model_validate({"type": "a", **bad})
     with pytest.raises(ValidationError):
@@ -79,6 +86,15 @@ def test_confidence_offset_type_and_media_type_are_checked() -> None:
             ArtefactCreate(kind="thumb", uri="a.jpg", media_type=media_type)
     with pytest.raises(ValidationError):
         ArtefactCreate(kind="thumb", uri="", media_type="image/jpeg")
+    whole = ArtefactCreate.model_validate(
+        {"kind": "t", "uri": "u", "media_type": "image/png", "event_id": 5.0}
+    )
+    assert whole.event_id == 5 and isinstance(whole.event_id, int)
+    for event_id in (0, "5", True, 5.5):
+        with pytest.raises(ValidationError):
+            ArtefactCreate.model_validate(
+                {"kind": "t", "uri": "u", "media_type": "image/png", "event_id": event_id}
+            )
 
 
 def test_unknown_fields_are_ignored_like_every_request_body() -> None:

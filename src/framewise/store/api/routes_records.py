@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.api.routes_sessions import RecordId
-from framewise.store_api.constants import LIST_LIMIT_MAX, NAME_MAX
+from framewise.store_api.constants import LIST_LIMIT_MAX, LIST_OFFSET_MAX, NAME_MAX
 from framewise.store_api.records import (
     ArtefactCreate,
     ArtefactCreated,
@@ -47,7 +47,7 @@ def build_router(deps: StoreDeps) -> APIRouter:
         store: Annotated[Store, Depends(deps.store)],
         event_type: Annotated[str | None, Query(alias="type", max_length=NAME_MAX)] = None,
         limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX)] = 1000,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=LIST_OFFSET_MAX)] = 0,
     ) -> list[EventOut]:
         """A session's events in time order, optionally of one ``type``, a page at a time."""
         with store.read() as repo:
