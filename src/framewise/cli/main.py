@@ -1,15 +1,31 @@
 """Entry point of the ``framewise`` command.
 
 Errors derived from :class:`framewise.core.errors.FramewiseError` print one line on stderr
-and exit with the error's code; there is never a traceback for bad input.
+and exit with the error's code; there is never a traceback for bad input. Click's own usage
+errors (unknown option, bad value, missing argument) print the same way and exit 2, as a
+:class:`~framewise.core.errors.ConfigError` does. A command that ends with
+``typer.Exit(N)`` exits N.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 
 import typer
+import typer.main
+
+# Typer 0.29 vendors Click: its commands raise these, not the ``click`` package's classes.
+from typer._click.core import Command, Context
+from typer._click.exceptions import (
+    BadParameter,
+    ClickException,
+    MissingParameter,
+    NoArgsIsHelpError,
+    UsageError,
+)
+from typer.core import TyperGroup
 
 from framewise import __version__
 from framewise.cli import (
@@ -26,7 +42,7 @@ from framewise.cli import (
     train_commands,
     video,
 )
-from framewise.core.errors import FramewiseError
+from framewise.core.errors import ConfigError, FramewiseError
 
 app = typer.Typer(
     name="framewise",
@@ -71,30 +87,85 @@ ocr_commands.register(app)
 demo.register(app)
 
 
+INTERRUPTED = 130
+"""Exit code after Ctrl+C (128 + SIGINT), as shells report it."""
+
+
+def _commands(command: Command) -> Iterator[Command]:
+    """``command`` and every command under it."""
+    yield command
+    if isinstance(command, TyperGroup):
+        for child in command.commands.values():
+            yield from _commands(child)
+
+
+def build_command() -> Command:
+    """The Click command of :data:`app`, with its help fixed for flags.
+
+    Typer 0.29 prints a type after every option, so a flag that takes no value read
+    ``--json <bool>`` as if it wanted one. An empty metavar is what its help shows instead.
+    """
+    command = typer.main.get_command(app)
+    for each in _commands(command):
+        help_option = each.get_help_option(Context(each))
+        for param in [*each.params, *([help_option] if help_option else [])]:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+    return command
+
+
+def _command_line(ctx: Context | None) -> str:
+    """``framewise frames`` for a usage error's context, however the program was started."""
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["framewise", *reversed(names)])
+
+
+def usage_error(error: UsageError) -> ConfigError:
+    """Click's usage error as the ConfigError it is (one line, exit 2, what to read)."""
+    hint = f"see `{_command_line(error.ctx)} --help`"
+    if isinstance(error, BadParameter) and not isinstance(error, MissingParameter):
+        named = error.param_hint or (error.param.opts or [error.param.name] if error.param else [])
+        subject = named if isinstance(named, str) else " / ".join(n or "" for n in named)
+        return ConfigError(f"invalid value: {error.message}", subject=subject or None, hint=hint)
+    return ConfigError(error.format_message().rstrip("."), hint=hint)
+
+
+def _fail(error: FramewiseError) -> int:
+    typer.secho(f"framewise: error: {error.one_line()}", err=True, fg="red")
+    return error.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (errors print one line, no traceback)."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode Click returns the code of ``typer.Exit(N)`` (and 130 after
+        # Ctrl+C) instead of exiting: that value is the exit code, and dropping it made
+        # every failed ``import`` exit 0.
+        result = build_command().main(args=argv, standalone_mode=False)
     except FramewiseError as error:
-        typer.secho(f"framewise: error: {error.one_line()}", err=True, fg="red")
-        return error.exit_code
+        return _fail(error)
     except KeyboardInterrupt:
-        typer.echo("framewise: interrupted", err=True)
-        return 130
+        result = INTERRUPTED
+    except NoArgsIsHelpError as bare:
+        bare.show()  # ``framewise`` alone prints its help, as before
+        return bare.exit_code
+    except UsageError as error:
+        return _fail(usage_error(error))
+    except ClickException as error:
+        typer.secho(f"framewise: error: {error.format_message()}", err=True, fg="red")
+        return error.exit_code
     except typer.Exit as done:
-        return int(done.exit_code or 0)
+        result = done.exit_code
     except typer.Abort:
         typer.echo("framewise: aborted", err=True)
         return 1
-    except Exception as click_error:
-        # Click's own usage errors (unknown option, missing argument) carry an exit code.
-        code = getattr(click_error, "exit_code", None)
-        show = getattr(click_error, "show", None)
-        if code is not None and callable(show):
-            show()
-            return int(code)
-        raise
-    return 0
+    code = result if isinstance(result, int) and not isinstance(result, bool) else 0
+    if code == INTERRUPTED:
+        typer.echo("framewise: interrupted", err=True)
+    return code
 
 
 def run() -> None:

@@ -13,8 +13,6 @@ from typing import Annotated
 import typer
 
 DEFAULT_API = "http://127.0.0.1:8787"
-STORE_REFUSED_EXIT = 6
-"""Exit code when some data was refused or the store went away (as StoreError's)."""
 
 
 def serve(
@@ -73,8 +71,13 @@ def import_logs(
     retries: Annotated[int, typer.Option(help="Tries per request on transient failures.")] = 8,
     stats: Annotated[bool, typer.Option(help="Print all-time stats afterwards.")] = False,
 ) -> None:
-    """Import event logs into the event store, oldest session first."""
-    from framewise.core.errors import ConfigError
+    """Import event logs into the event store, oldest session first.
+
+    Exits 0 when everything was imported (or was already there), 3 when only logs that are
+    not event logs failed, and 6 when the store refused data or went away; a dry run of
+    logs that cannot be imported fails the same way.
+    """
+    from framewise.core.errors import ConfigError, InputError
     from framewise.importer.runner import Importer, ImportMode
     from framewise.store_api.client import StoreClient
     from framewise.store_api.retry import RetryPolicy
@@ -94,11 +97,17 @@ def import_logs(
         summary = Importer(
             None if dry_run else client, mode=modes[mode], dry_run=dry_run, echo=typer.echo
         ).run(paths)
+        if summary.files == 0:
+            raise InputError(
+                "no event logs here (no *.json file)",
+                subject=", ".join(map(str, paths)),
+                hint="give the event logs `framewise process` wrote, or folders of them",
+            )
         typer.echo(summary.render())
         if stats and not dry_run:
             typer.echo(client.global_stats().model_dump_json(indent=2))
     if not summary.ok:
-        raise typer.Exit(STORE_REFUSED_EXIT)
+        raise typer.Exit(summary.exit_code)
 
 
 def register(app: typer.Typer) -> None:

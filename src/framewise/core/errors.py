@@ -9,11 +9,21 @@ CLI can print one line and exit with the class's code, with no traceback::
     ├── InputError                      exit 3   a file we cannot use
     │   ├── InputNotFoundError                   the path does not exist
     │   ├── NotAVideoError                       not a media file, or no video stream
-    │   └── CorruptVideoError                    the container or stream cannot be decoded
+    │   ├── CorruptVideoError                    the container or stream cannot be decoded
+    │   ├── EventLogError                        not an event log (events.log; also a
+    │   │                                        ConfigError, still exit 3)
+    │   ├── GroundTruthError                     no ground truth eval can score (eval.events;
+    │   │                                        also a ConfigError, still exit 3)
+    │   └── UnknownEventError, LogChangedError   review: no such event; the log changed
     ├── SourceError                     exit 4   a live source that failed or disconnected
     ├── ModelError                      exit 5   a model file that cannot be loaded or run
     ├── StoreError                      exit 6   the event store refused or cannot be reached
+    │   └── StoreRequestError, StoreUnavailableError, StoreAmbiguousError (store_api.errors)
     └── OutputError                     exit 7   results cannot be written
+
+The ``framewise`` command exits with these codes, and also: 0 on success; 2 for Click's own
+usage errors (an unknown option, a missing argument), printed as a ConfigError is; 3 or 6
+when ``import`` could not import everything (``ImportSummary.exit_code``); 130 after Ctrl+C.
 """
 
 from __future__ import annotations

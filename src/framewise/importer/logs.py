@@ -9,9 +9,16 @@ from framewise.core.errors import InputNotFoundError
 from framewise.core.events import EventLog
 from framewise.events.log import read_event_log
 
+RUN_FOLDER_FILES = frozenset({"manifest.json", "summary.json"})
+"""JSON files a run folder keeps beside its log (``pipeline.rundir.MANIFEST_NAME``,
+``pipeline.batch.SUMMARY_NAME``): not logs, so a folder walk leaves them out instead of
+listing them as failures (a test keeps these names equal to the pipeline's)."""
+
 
 def find_logs(paths: Sequence[Path]) -> list[Path]:
     """Every candidate log: the files given, and ``*.json`` files under the folders given.
+
+    Under a folder, a run folder's own JSON files (:data:`RUN_FOLDER_FILES`) are left out.
 
     Raises:
         InputNotFoundError: A path does not exist.
@@ -23,7 +30,13 @@ def find_logs(paths: Sequence[Path]) -> list[Path]:
                 "no such file or folder", subject=path, hint="give an event log or a folder of them"
             )
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*.json")
+                    if p.is_file() and p.name not in RUN_FOLDER_FILES
+                )
+            )
         else:
             found.append(path)
     return found

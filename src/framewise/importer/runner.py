@@ -85,7 +85,7 @@ class Importer:
                 logs.append((path, read_log(path)))
             except FramewiseError as exc:
                 summary.files += 1
-                summary.fail(path.name, None, exc.message)
+                summary.fail(path.name, None, exc.message, unreadable=True)
                 self._echo(f"{path.name}: failed: {exc.message}")
         capabilities = Capabilities(atomic=False, lookup=False)
         if not self._dry_run:
@@ -94,11 +94,11 @@ class Importer:
             summary.files += 1
             if not log.metadata.complete:
                 # Importing a checkpoint would make the finished log a "duplicate" later.
-                summary.fail(path.name, None, INCOMPLETE)
+                summary.fail(path.name, None, INCOMPLETE, unreadable=True)
                 self._echo(f"{path.name}: failed: {INCOMPLETE}")
                 continue
             plan = plan_log(log, path)
-            summary.warnings.extend(f"{path.name}: {w}" for w in plan.warnings)
+            summary.warn(path.name, plan.warnings)
             if self._dry_run:
                 self._print_calls(plan, summary)
                 continue
@@ -183,10 +183,19 @@ class Importer:
             self._import_atomic(plan, summary)
             return
         before = len(summary.failures)
+        sessions = summary.sessions.created
         SingleEndpointImport(self._store(), plan, summary).run()
-        failed = len(summary.failures) - before
-        status = f"{failed} refusal(s)" if failed else "ok"
-        self._echo(f"{name}: imported through single endpoints ({status})")
+        refusals = summary.failures[before:]
+        if summary.sessions.created == sessions and refusals:
+            # The session itself was refused: nothing of this log is in the store.
+            self._echo(f"{name}: refused, nothing stored: {refusals[0].message}")
+        elif refusals:
+            self._echo(
+                f"{name}: imported through single endpoints, {len(refusals)} item(s) refused "
+                "(see failures)"
+            )
+        else:
+            self._echo(f"{name}: imported through single endpoints")
 
     def _import_atomic(self, plan: ImportPlan, summary: ImportSummary) -> None:
         name = plan.log_path.name

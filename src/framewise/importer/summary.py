@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from framewise.core.errors import InputError, StoreError
+
+_OUTSIDE_RAID = re.compile(r"^event (?P<event>\S+) \((?P<type>[^)]*)\) is outside a raid; skipped$")
+"""The plan's warning for one event outside a raid (a menu transition, most often)."""
 
 
 @dataclass
@@ -25,6 +31,8 @@ class Failure:
     log: str
     event_id: str | None
     message: str
+    unreadable: bool = False
+    """The log itself could not be used (not an event log, or an unfinished run's)."""
 
     def line(self) -> str:
         """One line for the report."""
@@ -55,9 +63,32 @@ class ImportSummary:
         """Nothing failed and nothing was left out."""
         return not self.failures and not self.aborted
 
-    def fail(self, log: str, event_id: str | None, message: str) -> None:
-        """Record a refusal."""
-        self.failures.append(Failure(log, event_id, message))
+    @property
+    def exit_code(self) -> int:
+        """0 when ok; InputError's code when only unusable logs failed; else StoreError's."""
+        if self.ok:
+            return 0
+        if not self.aborted and all(f.unreadable for f in self.failures):
+            return InputError.exit_code
+        return StoreError.exit_code
+
+    def fail(
+        self, log: str, event_id: str | None, message: str, *, unreadable: bool = False
+    ) -> None:
+        """Record a refusal (``unreadable``: the log itself could not be used)."""
+        self.failures.append(Failure(log, event_id, message, unreadable))
+
+    def warn(self, log: str, warnings: list[str]) -> None:
+        """Record a log's plan warnings, events outside a raid folded into one count.
+
+        A menu transition outside a raid is normal (6 per session of the game), so a line each
+        buried the real problems: 280 lines for 40 logs.
+        """
+        outside = [w for w in warnings if _OUTSIDE_RAID.match(w)]
+        self.warnings.extend(f"{log}: {w}" for w in warnings if not _OUTSIDE_RAID.match(w))
+        if outside:
+            events = "event" if len(outside) == 1 else "events"
+            self.warnings.append(f"{log}: {len(outside)} {events} outside a raid skipped")
 
     def render(self) -> str:
         """The multi-line report printed at the end of an import."""
