@@ -79,7 +79,7 @@ def live_command(
         typer.Option(
             "--detection-fps",
             min=0.01,
-            help="Frames per second sent to the detectors [default: the pipeline's, 10].",
+            help="Frames per second sent to the detectors (default: the pipeline's, 10).",
         ),
     ] = None,
     exit_at_end: Annotated[
@@ -92,7 +92,7 @@ def live_command(
             "--confidence-threshold",
             min=0.0,
             max=1.0,
-            help="Detector confidence threshold [default: the pipeline's].",
+            help="Detector confidence threshold (default: the pipeline's).",
         ),
     ] = None,
     output: Annotated[

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+import typer
 
 from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.errors import ConfigError
-from framewise.core.time import parse_iso8601
+from framewise.core.time import parse_iso8601, utc
 from framewise.profiles import profile_pipeline
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
@@ -24,14 +26,35 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
+START_TIME_HELP = "ISO-8601, e.g. 2026-01-15T19:00:00+01:00; without a zone, local time"
+"""How every ``--start-time`` reads its value, as its help says it."""
+
+
 def parse_start_time(text: str | None) -> datetime | None:
-    """Parse ``--start-time`` as ISO-8601; ``None`` passes through."""
+    """Parse ``--start-time`` as ISO-8601 (to UTC); ``None`` passes through.
+
+    A time without a zone is taken in the local zone, as a person reading a clock means
+    it (it was taken as UTC, silently); one line on stderr says so, with the offset used.
+    """
     if text is None:
         return None
     try:
-        return parse_iso8601(text)
+        parsed = parse_iso8601(text)
     except ConfigError as error:
         raise ConfigError(f"--start-time: {error.message}", hint=error.hint) from None
+    value = text.strip()
+    if value.endswith(("Z", "z")) or datetime.fromisoformat(value).tzinfo is not None:
+        return parsed
+    local = datetime.fromisoformat(value).astimezone()  # the local zone's rules on that date
+    typer.echo(f"--start-time has no zone; taken as local time (UTC{_offset(local)})", err=True)
+    return utc(local)
+
+
+def _offset(moment: datetime) -> str:
+    """``+01:00`` for a time one hour ahead of UTC."""
+    minutes = round((moment.utcoffset() or timedelta()).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def load_pipeline_option(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from framewise.cli.options import load_pipeline_option, parse_start_time
+from framewise.cli.options import START_TIME_HELP, load_pipeline_option, parse_start_time
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
@@ -43,7 +43,7 @@ def process_command(
         str | None,
         typer.Option(
             "--start-time",
-            help="Wall time of the first frame (ISO-8601); else the container's "
+            help=f"Wall time of the first frame ({START_TIME_HELP}); else the container's "
             "creation_time, else the file's mtime.",
         ),
     ] = None,

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from framewise.cli.options import parse_size, parse_start_time
+from framewise.cli.options import START_TIME_HELP, parse_size, parse_start_time
 from framewise.cli.progress import frame_progress
 from framewise.core.errors import ConfigError
 from framewise.synth.groundtruth import groundtruth_path
@@ -46,7 +46,9 @@ def synth_command(
     ] = False,
     start_time: Annotated[
         str | None,
-        typer.Option("--start-time", help="creation_time, ISO-8601; default derives from seed."),
+        typer.Option(
+            "--start-time", help=f"creation_time ({START_TIME_HELP}); default derives from seed."
+        ),
     ] = None,
 ) -> None:
     """Render a game-like session with exact ground truth (<out stem>.groundtruth.json)."""

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from framewise.cli.options import parse_size, parse_start_time
+from framewise.cli.options import START_TIME_HELP, parse_size, parse_start_time
 from framewise.cli.progress import frame_progress
+from framewise.core.errors import ConfigError
 from framewise.datasets.frames import ImageFormat, extract_frames
 from framewise.sources.file import FileSource
 from framewise.sources.probe import probe
@@ -20,7 +21,7 @@ StartTimeOpt = Annotated[
     str | None,
     typer.Option(
         "--start-time",
-        help="Wall-clock time of the first frame (ISO-8601), overriding "
+        help=f"Wall-clock time of the first frame ({START_TIME_HELP}), overriding "
         "the container's creation_time and the file's mtime.",
     ),
 ]
@@ -69,6 +70,12 @@ def frames_command(
     """
     if fmt not in ("jpg", "png"):
         raise typer.BadParameter("use jpg or png", param_hint="--format")
+    if end is not None and end <= start:
+        # An empty range is a typo, not a request for no frames ("wrote 0 frames", exit 0).
+        raise ConfigError(
+            f"--end {end:g} is not after --start {start:g}",
+            hint="give --end later than --start, or leave --end out to read to the end",
+        )
     wall: datetime | None = parse_start_time(start_time)
     source = FileSource(
         video, sample_fps=fps, size=parse_size(size), start=start, end=end, session_start=wall
