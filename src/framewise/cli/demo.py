@@ -29,7 +29,8 @@ def demo_command(
 ) -> None:
     """Render a sample session, process it, evaluate it, import it into a local store."""
     from framewise.config.pipeline import load_pipeline
-    from framewise.eval.events import evaluate, read_events
+    from framewise.eval.events import evaluate, read_truth
+    from framewise.events.log import read_event_log
     from framewise.importer.runner import Importer
     from framewise.pipeline.runner import Pipeline
     from framewise.profiles import DEFAULT_PROFILE, profile_pipeline
@@ -72,7 +73,7 @@ def demo_command(
         f"time): {run.events} events {dict(sorted(run.counts.items()))}"
     )
 
-    report = evaluate(read_events(run.log_path), read_events(truth))
+    report = evaluate(read_event_log(run.log_path).events, read_truth(truth))
     overall, times = report.overall(), report.time_error()
     typer.echo(
         f"against the ground truth: recall {overall.recall:.3f}, precision "

@@ -52,7 +52,11 @@ def review(
     labels `framewise export` trains the next model on.
     """
     from framewise.review import ReviewServer, open_review
+    from framewise.sources.probe import probe
 
+    if video is not None:
+        # A file that is no video must fail here, in one line, not later in the browser.
+        probe(video)
     session, settings = open_review(
         events,
         video=video,
@@ -61,6 +65,8 @@ def review(
         progress=typer.echo,
         queue=queue,
     )
+    if video is None and settings.video is not None:
+        probe(settings.video)  # the recording the log names
     if not session.complete:
         typer.echo(
             "warning: this log is a checkpoint of an unfinished run (complete: false); "

@@ -12,7 +12,8 @@ import typer
 from framewise.cli.options import load_pipeline_option, with_model
 from framewise.core.errors import ConfigError, InputNotFoundError
 from framewise.datasets.spec import read_dataset_spec
-from framewise.eval.events import EvalReport, evaluate, read_events
+from framewise.eval.events import TRUTH_FORMATS, EvalReport, evaluate, read_truth
+from framewise.events.log import read_event_log
 from framewise.profiles import DEFAULT_PROFILE, PROFILES, profile_weights
 from framewise.training.versions import INDEX, next_version_dir, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
@@ -168,7 +169,10 @@ def _print(report: EvalReport) -> None:
 def eval_command(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="EVENTS.json GROUNDTRUTH.json: the event log to score and its truth."),
+        typer.Argument(
+            help="EVENTS.json GROUNDTRUTH.json: the event log to score and its truth, "
+            f"{TRUTH_FORMATS}."
+        ),
     ] = None,
     models: Annotated[
         list[Path] | None,
@@ -216,7 +220,8 @@ def eval_command(
             "give EVENTS.json and GROUNDTRUTH.json, or --model A --model B --session VIDEO",
             hint="see `framewise eval --help`",
         )
-    report = evaluate(read_events(files[0]), read_events(files[1]), tolerance=tolerance)
+    found = read_event_log(files[0]).events
+    report = evaluate(found, read_truth(files[1]), tolerance=tolerance)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
     else:

@@ -18,15 +18,48 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from framewise.core.errors import ConfigError, InputNotFoundError
+from framewise.core.errors import ConfigError, InputError, InputNotFoundError
 from framewise.core.events import Event, JsonValue
+from framewise.core.jsonfile import location
+from framewise.events.log import read_event_log
 
 IGNORED_TYPES = frozenset({"anomaly"})
 """Types that are review aids, not events: never scored."""
+
+SYNTH_TRUTH_FORMAT = "framewise-synth-groundtruth"
+"""``format`` of the ground truth ``framewise synth`` writes (``synth.groundtruth.FORMAT``:
+eval never imports the renderer, so the value is repeated here and a test keeps them equal)."""
+SYNTH_TRUTH_NEWEST = 2
+"""The newest ``schema_version`` of that ground truth (``GROUNDTRUTH_SCHEMA_VERSION``)."""
+TRUTH_FORMATS = (
+    "an event log (`framewise process`, reviewed or not) or the .groundtruth.json "
+    "`framewise synth` wrote (format 'framewise-synth-groundtruth')"
+)
+"""What ``framewise eval`` takes as ground truth, as its messages say it."""
+
+
+class GroundTruthError(InputError, ConfigError):
+    """A ground-truth file eval cannot score against (exit 3, as any unusable input).
+
+    A :class:`ConfigError` too only because the old reader raised that, and callers that
+    catch it must keep working.
+    """
+
+    exit_code = InputError.exit_code
+
+
+class _SynthTruth(BaseModel):
+    """The part of a synth ground truth eval reads (the boxes are OCR's business)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["framewise-synth-groundtruth"]
+    schema_version: int = Field(ge=1, le=SYNTH_TRUTH_NEWEST)
+    events: list[Event]
 
 
 @dataclass
@@ -228,29 +261,62 @@ def _disagreements(found: Event, true: Event) -> int:
     return sum(not _same(value, found.data.get(name)) for name, value in true.data.items())
 
 
-def read_events(path: str | Path) -> list[Event]:
-    """The ``events`` of an event log or a ground-truth file (anything with that array).
+def read_truth(path: str | Path) -> list[Event]:
+    """The true events of ``path``: an event log, or a ground truth ``framewise synth`` wrote.
 
     Raises:
         InputNotFoundError: No such file.
-        ConfigError: Not JSON, or no valid ``events`` array.
+        EventLogError: An event log (it has ``metadata``, ``schema_version`` or ``events``)
+            that cannot be read, e.g. a schema version newer than this framewise.
+        GroundTruthError: Not JSON, a synth ground truth that does not validate, or another
+            format (the message names the two eval takes).
     """
     file = Path(path)
     if not file.is_file():
-        raise InputNotFoundError("no such file", subject=file, hint="check the path")
+        raise InputNotFoundError("no such ground truth", subject=file, hint=f"pass {TRUTH_FORMATS}")
     try:
-        payload = json.loads(file.read_text(encoding="utf-8"))
-        events = payload["events"]
-        return [Event.model_validate(e) for e in events]
+        payload = json.loads(file.read_text(encoding="utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
-        raise ConfigError(
+        raise GroundTruthError(
             f"not valid JSON (line {exc.lineno}: {exc.msg})",
             subject=file,
-            hint="pass an event log or a ground-truth JSON",
+            hint=f"pass {TRUTH_FORMATS}",
         ) from None
-    except (KeyError, TypeError, ValidationError) as exc:
-        raise ConfigError(
-            f"no valid 'events' array ({exc.__class__.__name__})",
-            subject=file,
-            hint="pass an event log or a ground-truth JSON",
-        ) from None
+    except OSError as exc:
+        raise GroundTruthError(f"cannot read: {exc.strerror}", subject=file) from None
+    if isinstance(payload, dict) and payload.get("format") == SYNTH_TRUTH_FORMAT:
+        try:
+            return _SynthTruth.model_validate(payload).events
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise GroundTruthError(
+                f"not a valid synth ground truth ({location(tuple(first['loc']))}: {first['msg']})",
+                subject=file,
+                hint="render it again with `framewise synth`, or upgrade framewise",
+            ) from None
+    if isinstance(payload, dict) and {"metadata", "schema_version", "events"} & payload.keys():
+        return read_event_log(file).events
+    raise GroundTruthError(
+        f"not a ground truth eval can score ({_what_it_is(payload)})",
+        subject=file,
+        hint=f"pass {TRUTH_FORMATS}",
+    )
+
+
+def _what_it_is(payload: Any) -> str:
+    """What a JSON file that is no ground truth looks like, for the one-line message."""
+    if not isinstance(payload, dict):
+        return f"a JSON {type(payload).__name__}, not an object"
+    if "format" in payload:
+        named = str(payload["format"])
+        return f"its format is {named[:40] + '…' if len(named) > 40 else named!r}"
+    return "no 'metadata' of an event log, no 'format' of a synth ground truth"
+
+
+def read_events(path: str | Path) -> list[Event]:
+    """The events of an event log or a synth ground truth (:func:`read_truth`, validated).
+
+    Kept for callers that read either; ``framewise eval`` reads the log to score with
+    :func:`framewise.events.log.read_event_log` and its truth with :func:`read_truth`.
+    """
+    return read_truth(path)
