@@ -211,7 +211,7 @@ class FileSource(VideoSource):
         if seeked and counts_packets(timing, self.frame_rate):
             # Frames before the seek point are never demuxed by this read: count them all.
             if self._packet_pts is None:
-                self._packet_pts = all_packet_pts(self.path, timing.origin)
+                self._packet_pts = all_packet_pts(self.path, timing.first)
             packets = self._packet_pts
         clock = FrameClock(timing, self.time_base, self.frame_rate, packets=packets)
         container, stream = open_video(self.path)

@@ -9,14 +9,19 @@ needs is decided once, from its first frames (FFmpeg's own rule: the timestamp w
 steps backwards wins), so a read that seeks times frames exactly as a read from the start.
 Decoder skips (``NONREF``, ``NONKEY``) would shift those DTS, so such files decode every frame.
 
-**Frame numbers** (``Frame.index``) are the frame's index in the video, whatever was decoded:
+**Frame numbers** (``Frame.index``) are the frame's index in the video, whatever was decoded,
+counted from the file's first picture (index 0, as CVAT and ground-truth files count):
 
-* constant frame rate: ``round((pts - start) × time_base × rate)``, i.e. ``seconds × fps``;
+* constant frame rate: ``round((pts - first) × time_base × rate)``; ``first`` is the first
+  frame's timestamp, the stream's start in almost every file, so this is ``seconds × fps``.
+  An AVI with B-frames shows its first picture 0.2 s (the decoder's delay) after its start:
+  there the index is ``(seconds - 0.2) × fps``;
 * variable frame rate (as :func:`~framewise.sources.probe.probe` judges it from the first
   :data:`~framewise.sources.probe.SCAN_PACKETS`): the number of video packets presented
   before it. Packets are demuxed even when the decoder skips their frames, so ``NONREF`` does
   not change the count; a read that seeks first demuxes the whole file once to count;
-* files without presentation timestamps (above): ``seconds × fps`` (AVI is constant-rate).
+* files without presentation timestamps (above): by time, as for constant rate (AVI is
+  constant-rate by construction).
 
 Every rule depends only on the file, never on where a read started, so a resumed run numbers
 its frames as an uninterrupted one does.
@@ -53,11 +58,13 @@ class StreamTiming:
             times are the decoder's best-effort (DTS) ones, and every frame is decoded.
         vfr: Variable frame rate: frame numbers count the packets presented before.
         origin: The PTS of second 0: the stream's start, else its first frame's.
+        first: The first frame's timestamp (PTS, or DTS when ``reordered``): index 0.
     """
 
     reordered: bool = False
     vfr: bool = False
     origin: int = 0
+    first: int = 0
 
 
 def scan_timing(path: str | os.PathLike[str]) -> StreamTiming:
@@ -88,18 +95,19 @@ def scan_timing(path: str | os.PathLike[str]) -> StreamTiming:
         first = faults.first_dts if reordered else faults.first_pts
         origin = start if start is not None else (first if first is not None else 0)
         vfr = not reordered and is_vfr(packet_pts, stream_time_base(stream))
-        return StreamTiming(reordered=reordered, vfr=vfr, origin=origin)
+        first = first if first is not None else origin
+        return StreamTiming(reordered=reordered, vfr=vfr, origin=origin, first=first)
     finally:
         container.close()
 
 
-def all_packet_pts(path: str | os.PathLike[str], origin: int) -> array[int]:
-    """Sorted PTS of every video packet of ``path`` from ``origin`` on (demux only)."""
+def all_packet_pts(path: str | os.PathLike[str], first: int) -> array[int]:
+    """Sorted PTS of every video packet of ``path`` from ``first`` on (demux only)."""
     container, stream = open_video(path)
     found: array[int] = array("q")
     try:
         for packet in container.demux(stream):
-            if packet.pts is not None and packet.size and packet.pts >= origin:
+            if packet.pts is not None and packet.size and packet.pts >= first:
                 found.append(int(packet.pts))
     except av.error.FFmpegError:
         pass  # a cut file: count what is there, as a read from the start would
@@ -145,7 +153,7 @@ class FrameClock:
         """Note a demuxed packet (variable-rate numbering counts them, skipped or not)."""
         if not self.counts_packets or self._complete or not packet.size:
             return
-        if packet.pts is not None and packet.pts >= self.timing.origin:
+        if packet.pts is not None and packet.pts >= self.timing.first:
             bisect.insort(self._packets, int(packet.pts))
 
     def place(self, av_frame: av.video.frame.VideoFrame) -> tuple[float, int]:
@@ -173,7 +181,7 @@ class FrameClock:
             return bisect.bisect_left(self._packets, stamp)
         if self.rate is None:  # no rate and no presentation timestamps: one after the last
             return self._last[1] + 1 if self._last is not None else 0
-        return max(0, round((stamp - self.timing.origin) * self.time_base * self.rate))
+        return max(0, round((stamp - self.timing.first) * self.time_base * self.rate))
 
 
 @dataclass
