@@ -183,10 +183,10 @@ class Importer:
             self._import_atomic(plan, summary)
             return
         before = len(summary.failures)
-        sessions = summary.sessions.created
+        sessions_failed = summary.sessions.failed
         SingleEndpointImport(self._store(), plan, summary).run()
         refusals = summary.failures[before:]
-        if summary.sessions.created == sessions and refusals:
+        if summary.sessions.failed > sessions_failed and refusals:
             # The session itself was refused: nothing of this log is in the store.
             self._echo(f"{name}: refused, nothing stored: {refusals[0].message}")
         elif refusals:
