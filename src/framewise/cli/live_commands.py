@@ -78,7 +78,6 @@ def live_command(
         float | None,
         typer.Option(
             "--detection-fps",
-            min=0.01,
             help="Frames per second sent to the detectors (default: the pipeline's, 10).",
         ),
     ] = None,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.errors import ConfigError
@@ -79,7 +80,15 @@ def load_pipeline_option(
         loaded = with_model(loaded, model)
     if detection_fps is None:
         return loaded
-    source = loaded.source.model_copy(update={"detection_fps": detection_fps})
+    settings = {**loaded.source.model_dump(), "detection_fps": detection_fps}
+    try:  # validated like the YAML's own value (finite, > 0, ≤ 1000), not merely copied in
+        source = type(loaded.source).model_validate(settings)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{detection_fps} is not a frame rate here: {exc.errors()[0]['msg'].lower()}",
+            subject="--detection-fps",
+            hint="give frames per second of video time, e.g. --detection-fps 5",
+        ) from None
     return loaded.model_copy(update={"source": source})
 
 
