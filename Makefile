@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= store,detect,dev
+EXTRAS ?= store,detect,dev,pose
 STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 
 # Training (Ultralytics, AGPL-3.0), which `make test` needs too. Defined before the rules: make
@@ -14,16 +14,21 @@ STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 ULTRALYTICS := ultralytics==8.4.190
 TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
 # datumaro (CVAT's dataset library) for the interop tests: the dev extra holds its dependencies;
-# it goes in with --no-deps because it asks for GUI opencv-python.
-DATUMARO := datumaro==1.12.0
+# it goes in with --no-deps because it asks for pillow 12 (the project has 13).
+DATUMARO := datumaro==1.13.12
 INTEROP_STAMP := $(VENV)/.interop-$(subst ==,-,$(DATUMARO))
+# MediaPipe for pose/hand features: 0.10.21 is the last release with its models inside. Its
+# metadata asks for numpy < 2, GUI opencv-contrib, jax and sounddevice, none of which pose/hands
+# need, so it goes in with --no-deps; the pose extra holds what it imports.
+MEDIAPIPE := mediapipe==0.10.21
+POSE_STAMP := $(VENV)/.pose-$(subst ==,-,$(MEDIAPIPE))
 
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
-demo: $(STAMP)
+demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -55,6 +60,12 @@ $(TRAIN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[train]"
 	$(BIN)/python -m pip install --quiet --no-deps $(ULTRALYTICS)
 	rm -f $(VENV)/.train-*
+	touch $@
+
+$(POSE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[pose]"
+	$(BIN)/python -m pip install --quiet --no-deps $(MEDIAPIPE)
+	rm -f $(VENV)/.pose-*
 	touch $@
 
 $(INTEROP_STAMP): $(STAMP)

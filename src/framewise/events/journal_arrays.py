@@ -74,7 +74,7 @@ class ShardWriter:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with partial.open("wb") as handle:
-                np.savez_compressed(handle, **self._pending)
+                np.savez_compressed(handle, allow_pickle=False, **self._pending)
                 handle.flush()
                 os.fsync(handle.fileno())
             partial.replace(final)

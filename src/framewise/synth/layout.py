@@ -63,7 +63,7 @@ class Canvas:
 
     def px(self, units: float) -> int:
         """``units`` (pixels at 720p, before the visit's scale) in this picture's pixels."""
-        return max(1, round(units * self.unit))
+        return max(1, round(float(units * self.unit)))
 
     def at(self, fx: float, fy: float) -> tuple[int, int]:
         """The point at fractions of the picture, moved by the visit's offset."""

@@ -45,7 +45,7 @@ class Parity:
         return missing + self.extra_boxes <= allowed and self.max_confidence_delta <= 0.02
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:  # type: ignore[type-arg]
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
     x1, y1 = max(a[0], b[0]), max(a[1], b[1])
     x2, y2 = min(a[2], b[2]), min(a[3], b[3])
     inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)

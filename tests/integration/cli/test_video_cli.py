@@ -156,7 +156,8 @@ def test_frames_writes_images_and_a_csv(real_data: Path, tmp_path: Path) -> None
     assert sorted(p.name for p in out.glob("*.jpg")) == sorted(r["file"] for r in rows)
     import cv2
 
-    assert cv2.imread(str(out / rows[0]["file"])).shape == (180, 320, 3)
+    picture = cv2.imread(str(out / rows[0]["file"]))
+    assert picture is not None and picture.shape == (180, 320, 3)
 
 
 def test_interrupted_extraction_resumes_without_duplicates(real_data: Path, tmp_path: Path) -> None:

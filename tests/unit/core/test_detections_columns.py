@@ -11,7 +11,7 @@ from framewise.core.masks import decode_rle, encode_rle, rle_counts, string_to_c
 from framewise.core.results import FrameOutput
 
 
-def boxes(n: int) -> np.ndarray:  # type: ignore[type-arg]
+def boxes(n: int) -> np.ndarray:
     return np.array([[i, i, i + 10, i + 5] for i in range(n)], np.float32)
 
 

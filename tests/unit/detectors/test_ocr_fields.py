@@ -106,7 +106,7 @@ def test_multi_line_read_after_a_recognition_only_read() -> None:
     assert text.split() == ["SURVIVED", "CROSSROADS"]
 
 
-def _line(text: str) -> np.ndarray:  # type: ignore[type-arg]
+def _line(text: str) -> np.ndarray:
     """One kill-feed line: light text on a dark panel."""
     image = np.full((120, 400, 3), 30, np.uint8)
     cv2.putText(image, text, (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (230, 230, 230), 2)
@@ -115,7 +115,7 @@ def _line(text: str) -> np.ndarray:  # type: ignore[type-arg]
 
 def _read_line_by_line(
     reader: OcrReader,
-    pictures: Sequence[np.ndarray],  # type: ignore[type-arg]
+    pictures: Sequence[np.ndarray],
 ) -> list[str | None]:
     """Each picture as the 10 fps frame of one box around the line, and what was read."""
     box = Detections(
@@ -146,7 +146,7 @@ def test_a_slot_is_read_again_only_after_reread_seconds() -> None:
     class CountingReader(OcrReader):
         reads = 0
 
-        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:  # type: ignore[type-arg]
+        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:
             CountingReader.reads += 1
             return super().text(crop, single_line)
 

@@ -20,7 +20,7 @@ def output(k: int) -> FrameOutput:
     """A frame with every column set; values depend on ``k`` and are not round in float32."""
     rng = np.random.default_rng(k)
     dets = Detections(
-        rng.random((2, 4), dtype=np.float32) * [1, 1, 0, 0] + [0, 0, 100, 100],
+        (rng.random((2, 4), dtype=np.float32) * [1, 1, 0, 0] + [0, 0, 100, 100]).astype(np.float32),
         rng.random(2, dtype=np.float32),
         ("kill", "hud"),
         (f"PMC {k}", None),

@@ -21,7 +21,8 @@ START = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 
 def shade(index: int) -> int:
     """A grey level that tells frame ``index`` apart after JPEG or PNG round trips."""
-    return 10 + 20 * index
+    # Wrapped into uint8 here: numpy 1 wrapped it silently in np.full, numpy 2 refuses.
+    return (10 + 20 * index) % 256
 
 
 def write_images(folder: Path, count: int, suffixes: tuple[str, ...] = (".png",)) -> Path:
