@@ -224,8 +224,50 @@ class OcrConfig(StageConfig):
         return self
 
 
+class PoseConfig(StageConfig):
+    """MediaPipe Pose (33 landmarks × x, y, z, visibility) from the model inside the wheel.
+
+    Attributes:
+        kind: ``pose``.
+        name: Unique stage name (defaults to the kind).
+        min_detection_confidence: Score a person must reach to be found.
+        min_tracking_confidence: Below this the next frame detects afresh instead of tracking.
+        static_image_mode: Detect on every frame (no tracking between frames).
+        smooth_landmarks: MediaPipe's own landmark filter across frames.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:pose_stage"
+    kind: Literal["pose"]
+    name: str | None = None
+    min_detection_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_tracking_confidence: float = Field(default=0.5, ge=0, le=1)
+    static_image_mode: bool = False
+    smooth_landmarks: bool = True
+
+
+class HandsConfig(StageConfig):
+    """MediaPipe Hands (21 landmarks × x, y, z per hand, handedness) from the wheel's model.
+
+    Attributes:
+        kind: ``hands``.
+        name: Unique stage name (defaults to the kind).
+        max_num_hands: Hands found per frame at most.
+        min_detection_confidence: Score a hand must reach to be found.
+        min_tracking_confidence: Below this the next frame detects afresh instead of tracking.
+        static_image_mode: Detect on every frame (no tracking between frames).
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:hands_stage"
+    kind: Literal["hands"]
+    name: str | None = None
+    max_num_hands: int = Field(default=2, ge=1, le=4)
+    min_detection_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_tracking_confidence: float = Field(default=0.5, ge=0, le=1)
+    static_image_mode: bool = False
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
-    {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig}
+    {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig, "pose": PoseConfig, "hands": HandsConfig}
 )
 """Registry: stage kind → its configuration model (which names its factory)."""
 

@@ -13,7 +13,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from framewise.config.detectors import OcrConfig, YoloOnnxConfig, detector_name
+from framewise.config.detectors import (
+    HandsConfig,
+    OcrConfig,
+    PoseConfig,
+    YoloOnnxConfig,
+    detector_name,
+)
 from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
@@ -21,6 +27,7 @@ from framewise.core.results import FrameOutput
 from framewise.detectors.base import Detector, Reader
 
 if TYPE_CHECKING:
+    from framewise.detectors.pose import HandsStage, PoseStage
     from framewise.detectors.yolo_onnx import YoloOnnxDetector
 
 
@@ -166,3 +173,17 @@ def ocr_stage(config: OcrConfig) -> ReaderStage:
     from framewise.detectors.ocr import OcrReader
 
     return ReaderStage(OcrReader(config), detector_name(config))
+
+
+def pose_stage(config: PoseConfig) -> PoseStage:
+    """Build the ``pose`` stage of ``config`` (MediaPipe is loaded only here)."""
+    from framewise.detectors.pose import PoseStage
+
+    return PoseStage.build(config)
+
+
+def hands_stage(config: HandsConfig) -> HandsStage:
+    """Build the ``hands`` stage of ``config`` (MediaPipe is loaded only here)."""
+    from framewise.detectors.pose import HandsStage
+
+    return HandsStage.build(config)

@@ -24,6 +24,7 @@ from framewise.config import (
     load_pipeline,
     parse_config,
 )
+from framewise.config.detectors import HandsConfig, PoseConfig
 
 YOLO = {"kind": "yolo_onnx", "model": "m.onnx"}
 
@@ -69,7 +70,12 @@ def test_sink_union_picks_branch_by_kind(data: dict[str, Any], expected_type: ty
 
 
 def test_registries_map_every_kind_to_its_model() -> None:
-    assert dict(DETECTOR_CONFIGS) == {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig}
+    assert dict(DETECTOR_CONFIGS) == {
+        "yolo_onnx": YoloOnnxConfig,
+        "ocr": OcrConfig,
+        "pose": PoseConfig,
+        "hands": HandsConfig,
+    }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {"json_log", "websocket", "store", "journal", "parquet"}
     for kind, model in {**DETECTOR_CONFIGS, **FILTER_CONFIGS, **SINK_CONFIGS}.items():

@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from framewise.config.detectors import DETECTOR_CONFIGS, OcrConfig, YoloOnnxConfig
+from framewise.config.detectors import (
+    DETECTOR_CONFIGS,
+    HandsConfig,
+    OcrConfig,
+    PoseConfig,
+    YoloOnnxConfig,
+)
 from framewise.config.pipeline import PipelineConfig
 from framewise.config.schema_walk import expected_kinds
 from framewise.core.detections import Detections
@@ -66,6 +72,8 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
     examples = {
         "yolo_onnx": YoloOnnxConfig(kind="yolo_onnx", model="m.onnx"),  # type: ignore[arg-type]
         "ocr": OcrConfig(kind="ocr", classes=["a"]),
+        "pose": PoseConfig(kind="pose"),
+        "hands": HandsConfig(kind="hands"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():

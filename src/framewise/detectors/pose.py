@@ -1,0 +1,175 @@
+"""MediaPipe Pose and Hands as stages: people's and hands' landmarks in the keypoints column.
+
+Both run the models that ship inside the ``mediapipe`` 0.10.21 wheel (``model_complexity=1``;
+0 and 2 would download theirs at run time, which models never do here). A stage adds one box
+per person (class ``person``) or hand (``left_hand`` / ``right_hand``) whose box bounds its
+landmarks. A person's 33 landmarks fill the ``keypoints`` column in source pixels (N×33×3:
+x, y, visibility) and ``data["pose_landmarks"]`` with MediaPipe's normalised values (N×33×4:
+x, y, z, visibility); a hand's 21 go to ``data["hand_landmarks"]`` (N×21×3: x, y, z,
+normalised) and not to ``keypoints``, whose K must be one per frame for pose and hands boxes
+to merge (a hand row's keypoints are zeros, a person row's hand landmarks NaN).
+
+MediaPipe's graphs are stateful (they track between frames), so a stage reads one source
+in order; frames go through one at a time (the solutions API takes no batch).
+
+Example:
+    >>> stage = PoseStage.build(PoseConfig(kind="pose"))  # doctest: +SKIP
+    >>> outputs = stage.detect(batch, [FrameOutput.empty() for _ in batch])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from framewise.config.detectors import HandsConfig, PoseConfig, detector_name
+from framewise.core.detections import Detections
+from framewise.core.errors import ConfigError
+from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
+
+POSE_LANDMARKS = 33
+HAND_LANDMARKS = 21
+HAND_CLASSES = ("left_hand", "right_hand")
+
+
+def _solutions() -> Any:
+    """MediaPipe's solutions package, or a one-line error saying how to install it."""
+    try:
+        return importlib.import_module("mediapipe.python.solutions")
+    except ImportError:
+        raise ConfigError(
+            "the pose and hands stages need mediapipe 0.10.21, which is not installed",
+            subject="mediapipe",
+            hint="run `make install` (it adds mediapipe==0.10.21 with --no-deps "
+            "and the 'pose' extra)",
+        ) from None
+
+
+def _rgb(frame: Frame) -> Any:
+    # MediaPipe wants contiguous RGB; BGR → RGB by a reversed channel view, copied once.
+    return np.ascontiguousarray(frame.image[:, :, ::-1])
+
+
+def _boxes(pixels: np.ndarray) -> np.ndarray:
+    """N×4 boxes bounding N×K×2 pixel points."""
+    return np.concatenate([pixels.min(axis=1), pixels.max(axis=1)], axis=1)
+
+
+class _LandmarkStage:
+    """What the pose and hands stages share: a name, no live thresholds, one graph to close."""
+
+    class_names: tuple[str, ...] = ()
+
+    def __init__(self, name: str, graph: Any) -> None:
+        self.name = name
+        self.graph = graph
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Add this stage's boxes to each frame's results."""
+        if len(batch) != len(results):
+            raise ValueError(f"stage {self.name!r} got {len(results)} results for {len(batch)}")
+        return [
+            r.with_detections(Detections.merge(r.detections, self.landmarks(f)))
+            for f, r in zip(batch, results, strict=True)
+        ]
+
+    def landmarks(self, frame: Frame) -> Detections:
+        """The boxes of one frame (a subclass reads its graph's output)."""
+        raise NotImplementedError
+
+    def thresholds(self) -> Mapping[str, float]:
+        """Nothing to tune while running (MediaPipe fixes its thresholds at start)."""
+        return {}
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Refuse every name: the graph's thresholds are fixed when it starts."""
+        if values:
+            raise ConfigError(
+                f"stage {self.name!r} has no thresholds {sorted(values)}",
+                subject=self.name,
+                hint="set min_detection_confidence in the pipeline YAML instead",
+            )
+
+    def close(self) -> None:
+        """Release the graph."""
+        self.graph.close()
+
+
+class PoseStage(_LandmarkStage):
+    """MediaPipe Pose: at most one person per frame, 33 landmarks."""
+
+    class_names = ("person",)
+
+    @classmethod
+    def build(cls, config: PoseConfig) -> PoseStage:
+        """The stage of ``config`` (the wheel's full model, complexity 1)."""
+        graph = _solutions().pose.Pose(
+            static_image_mode=config.static_image_mode,
+            model_complexity=1,
+            smooth_landmarks=config.smooth_landmarks,
+            min_detection_confidence=config.min_detection_confidence,
+            min_tracking_confidence=config.min_tracking_confidence,
+        )
+        return cls(detector_name(config), graph)
+
+    def landmarks(self, frame: Frame) -> Detections:
+        """The person in ``frame`` (no box when MediaPipe finds nobody)."""
+        found = self.graph.process(_rgb(frame)).pose_landmarks
+        if found is None:
+            return Detections.empty()
+        values = np.array(
+            [[p.x, p.y, p.z, p.visibility] for p in found.landmark], np.float32
+        ).reshape(1, POSE_LANDMARKS, 4)
+        size = np.array([frame.width, frame.height], np.float32)
+        pixels = values[:, :, :2] * size
+        keypoints = np.concatenate([pixels, values[:, :, 3:4]], axis=2)
+        return Detections(
+            _boxes(pixels),
+            np.array([float(values[0, :, 3].mean())], np.float32),
+            self.class_names,
+            keypoints=keypoints,
+            data={"pose_landmarks": values},
+        )
+
+
+class HandsStage(_LandmarkStage):
+    """MediaPipe Hands: up to ``max_num_hands`` hands, 21 landmarks each, with handedness."""
+
+    class_names = HAND_CLASSES
+
+    @classmethod
+    def build(cls, config: HandsConfig) -> HandsStage:
+        """The stage of ``config`` (the wheel's full model, complexity 1)."""
+        graph = _solutions().hands.Hands(
+            static_image_mode=config.static_image_mode,
+            max_num_hands=config.max_num_hands,
+            model_complexity=1,
+            min_detection_confidence=config.min_detection_confidence,
+            min_tracking_confidence=config.min_tracking_confidence,
+        )
+        return cls(detector_name(config), graph)
+
+    def landmarks(self, frame: Frame) -> Detections:
+        """The hands in ``frame``, each named by the person's own left or right."""
+        result = self.graph.process(_rgb(frame))
+        hands = result.multi_hand_landmarks or []
+        if not hands:
+            return Detections.empty()
+        values = np.array(
+            [[[p.x, p.y, p.z] for p in hand.landmark] for hand in hands], np.float32
+        ).reshape(len(hands), HAND_LANDMARKS, 3)
+        # MediaPipe names hands as if the picture were a mirrored selfie; ours are not
+        # mirrored, so its "Left" is the person's right hand (its documentation says to swap).
+        sides = [h.classification[0] for h in result.multi_handedness]
+        names = ["right_hand" if s.label == "Left" else "left_hand" for s in sides]
+        size = np.array([frame.width, frame.height], np.float32)
+        return Detections(
+            _boxes(values[:, :, :2] * size),
+            np.array([s.score for s in sides], np.float32),
+            names,
+            data={"hand_landmarks": values},
+        )
