@@ -28,8 +28,10 @@ class SourceStats:
         skipped: Decoded frames not chosen by time sampling (or before a seek target).
         gaps: Sampling ticks with no frame within half a sample period (e.g. a 1 fps stretch).
         corrupt_packets: Packets the decoder rejected and that were skipped.
-        corrupt_frames: Frames the decoder flagged as damaged (concealed errors); skipped, so
-            time sampling takes the nearest intact frame instead.
+        corrupt_frames: Frames the decoder flagged as damaged (concealed errors). A file's
+            are still handed out, as FFmpeg shows them: a picture with a smear beats none.
+            Image folders and live sources skip theirs (an unreadable image; a stream
+            joined mid-GOP, whose first pictures are grey).
         dropped: Live only: frames replaced by a newer one before the caller took them.
         reconnects: Live only: how often the source was reopened.
         truncated: The file ended before its container said it would.

@@ -63,6 +63,9 @@ class DecodeOptions:
             x264/x265 footage with B-pyramids still has a frame in every 100 ms slot.
         skip_loop_filter: Skip the in-loop deblocking filter (slightly softer pictures).
         threads: Decoder threads; 0 lets FFmpeg choose (frame + slice threading).
+
+    A file without presentation timestamps (AVI with B-frames) ignores the two frame skips:
+    its frames are timed by the DTS that releases them, which skipped frames would shift.
     """
 
     keyframes_only: bool = False
@@ -237,11 +240,9 @@ class FileSource(VideoSource):
         stream.thread_count = options.threads
         ctx = stream.codec_context
         # Skipped frames would shift the DTS that time a reordered file: decode them all.
-        if timing.reordered:
-            pass
-        elif options.keyframes_only:
+        if options.keyframes_only and not timing.reordered:
             ctx.skip_frame = "NONKEY"
-        elif options.skip_nonref:
+        elif options.skip_nonref and not timing.reordered:
             ctx.skip_frame = "NONREF"
         if options.skip_loop_filter:
             ctx.options = {**ctx.options, "skip_loop_filter": "all"}
