@@ -37,6 +37,7 @@ from framewise.cli import (
     process,
     review_commands,
     select_commands,
+    stages_commands,
     store_commands,
     synth_commands,
     train_commands,
@@ -84,6 +85,7 @@ export_commands.register(app)
 label_commands.register(app)
 select_commands.register(app)
 ocr_commands.register(app)
+stages_commands.register(app)
 demo.register(app)
 
 

@@ -32,7 +32,9 @@ CHUNK_GLOB = "chunk-*.parquet"
 
 
 def _write(path: Path, rows: list[Row]) -> None:
-    table = pa.Table.from_pylist(rows)
+    # from_pylist takes its columns from the first row: give every row every column.
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    table = pa.Table.from_pylist([{name: row.get(name) for name in columns} for row in rows])
     with atomic_open(path, "wb", encoding=None) as handle:
         pq.write_table(table, handle)
 

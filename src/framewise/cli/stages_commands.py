@@ -1,0 +1,129 @@
+"""``framewise stages run`` and ``framewise stages status``: the resumable stage runner."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from framewise.pipeline.stages import (
+    StageSummary,
+    load_pipeline,
+    make_executor,
+    pipeline_status,
+    run_pipeline,
+)
+
+stages_app = typer.Typer(
+    help="Run a pipeline of resumable stages (index, augment, features, scale, train).",
+    no_args_is_help=True,
+)
+
+
+class RichStageProgress:
+    """Rows done / total, failures, rate and ETA per stage, on stderr (silent off a terminal)."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not sys.stderr.isatty(),
+        )
+        self._task: TaskID | None = None
+        self._failed = 0
+
+    def start(self, stage: str, total: int, done: int) -> None:
+        """A stage starts."""
+        self._failed = 0
+        self._progress.start()
+        self._task = self._progress.add_task(stage, total=total, completed=done, failed=0)
+
+    def advance(self, failed: bool) -> None:
+        """One row finished."""
+        if self._task is None:
+            return
+        self._failed += int(failed)
+        self._progress.update(self._task, advance=1, failed=self._failed)
+
+    def finish(self) -> None:
+        """The stage ended."""
+        self._progress.stop()
+        self._task = None
+
+
+def _print_summaries(summaries: list[StageSummary]) -> None:
+    table = Table("stage", "kind", "state", "rows", "failed", "ran", "seconds")
+    for s in summaries:
+        table.add_row(
+            s.name, s.kind, s.state, str(s.rows), str(s.failed), str(s.ran_rows), f"{s.seconds}"
+        )
+    console = Console()
+    console.print(table)
+    for s in summaries:
+        for error in s.errors:
+            console.print(f"[red]{s.name}[/red] {error}", markup=True, highlight=False)
+
+
+@stages_app.command("run")
+def run_command(
+    pipeline: Annotated[Path, typer.Argument(help="The pipeline YAML (root, seed, stages).")],
+    only_stage: Annotated[
+        int | None, typer.Option("--only-stage", help="Run only stage N (0 is the first).")
+    ] = None,
+    from_stage: Annotated[
+        int | None, typer.Option("--from-stage", help="Run stage N and every one after it.")
+    ] = None,
+    executor: Annotated[str, typer.Option("--executor", help="Where rows run: local.")] = "local",
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes of the executor.")
+    ] = 1,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run rows that failed before again.")
+    ] = False,
+) -> None:
+    """Run the stages; a rerun resumes where it stopped and skips finished stages."""
+    spec = load_pipeline(pipeline)
+    summaries = run_pipeline(
+        spec,
+        only_stage=only_stage,
+        from_stage=from_stage,
+        executor=make_executor(executor, workers),
+        progress=RichStageProgress(Console(stderr=True)),
+        retry_failed=retry_failed,
+    )
+    _print_summaries(summaries)
+
+
+@stages_app.command("status")
+def status_command(
+    pipeline: Annotated[Path, typer.Argument(help="The pipeline YAML.")],
+) -> None:
+    """Show each stage's state (complete, partial, stale, not started), rows and failures."""
+    table = Table("#", "stage", "kind", "state", "rows", "failed")
+    for s in pipeline_status(load_pipeline(pipeline)):
+        table.add_row(str(s.position), s.name, s.kind, s.state, str(s.rows), str(s.failed))
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``stages`` (with ``run`` and ``status``) to ``app``."""
+    app.add_typer(stages_app, name="stages")
