@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from framewise.store.errors import ConflictError, NotFoundError
+from framewise.store.errors import ConflictError, NotFoundError, ValidationFailedError
 from framewise.store.models import Kill, Raid, RaidStateTransition, StreamSession
 from framewise.store.repository_core import CoreRepository, now_utc
 from framewise.store.stats import RaidRow, SessionRow, TransitionRow
@@ -91,9 +91,15 @@ class Repository(CoreRepository):
         return raid
 
     def transition(self, raid_id: int, to_state: str, at: datetime | None) -> RaidStateTransition:
-        """Log a state change of an open raid; ``from_state`` is its current state."""
+        """Log a state change of an open raid; ``from_state`` is its current state.
+
+        Raises:
+            ValidationFailedError: ``at`` is before the raid started.
+        """
         raid = self._open_raid(raid_id)
-        return self._log_transition(raid, to_state, at or now_utc())
+        when = at or now_utc()
+        check_inside(f"raid {raid_id}", raid.started_at, raid.ended_at, "transition", when)
+        return self._log_transition(raid, to_state, when)
 
     def _log_transition(self, raid: Raid, to_state: str, at: datetime) -> RaidStateTransition:
         row = RaidStateTransition(
@@ -115,24 +121,53 @@ class Repository(CoreRepository):
         extract_location: str | None,
         at: datetime | None,
     ) -> Raid:
-        """Log the transition to ``final_state`` and close the raid, as the original does."""
+        """Log the transition to ``final_state`` and close the raid, as the original does.
+
+        Raises:
+            ValidationFailedError: ``at`` is before the raid started, or before one of its
+                transitions or kills (which would then fall outside it).
+        """
         raid = self._open_raid(raid_id)
         when = at or now_utc()
+        latest = max(
+            (t for t in (raid.started_at, *self._latest_times(raid_id)) if t is not None),
+        )
+        if when < latest:
+            raise ValidationFailedError(
+                f"raid {raid_id} cannot end at {_iso(when)}: it started at "
+                f"{_iso(raid.started_at)} and holds a transition or kill up to {_iso(latest)}"
+            )
         self._log_transition(raid, final_state, when)
         raid.ended_at = when
         raid.extract_location = extract_location
         self._db.flush()
         return raid
 
+    def _latest_times(self, raid_id: int) -> tuple[datetime | None, datetime | None]:
+        last_transition = select(func.max(RaidStateTransition.transitioned_at)).where(
+            RaidStateTransition.raid_id == raid_id
+        )
+        last_kill = select(func.max(Kill.killed_at)).where(Kill.raid_id == raid_id)
+        return _aware(self._db.scalar(last_transition)), _aware(self._db.scalar(last_kill))
+
     def add_kills(self, raid_id: int, kills: Sequence[NewKill]) -> list[int]:
-        """Store kills of a raid (ended or not, as the original allows); returns their ids."""
-        self.get_raid(raid_id)
+        """Store kills of a raid (ended or not, as the original allows); returns their ids.
+
+        Raises:
+            ValidationFailedError: A kill's time is outside the raid (``kills.N`` names it).
+        """
+        raid = self.get_raid(raid_id)
         if not kills:
             return []
+        received = now_utc()
+        for index, kill in enumerate(kills):
+            where = f"kills.{index}: kill" if len(kills) > 1 else "kill"
+            at = kill.killed_at or received
+            check_inside(f"raid {raid_id}", raid.started_at, raid.ended_at, where, at)
         rows = [
             {
                 "raid_id": raid_id,
-                "killed_at": kill.killed_at or now_utc(),
+                "killed_at": kill.killed_at or received,
                 "enemy_type": kill.enemy_type,
                 "weapon_used": kill.weapon_used,
                 "headshot": kill.headshot,
@@ -163,6 +198,16 @@ class Repository(CoreRepository):
         """Number of kills of a raid."""
         query = select(func.count()).select_from(Kill).where(Kill.raid_id == raid_id)
         return int(self._db.scalar(query) or 0)
+
+    def raids_for_session(self, session_id: int) -> list[Raid]:
+        """A session's raids in time order; 404 when the session does not exist."""
+        self.get_session(session_id)
+        query = (
+            select(Raid)
+            .where(Raid.session_id == session_id)
+            .order_by(Raid.started_at, Raid.raid_id)
+        )
+        return list(self._db.scalars(query))
 
     def recent_raids(self, limit: int = 10) -> list[Raid]:
         """The most recently started raids."""
@@ -210,6 +255,8 @@ class Repository(CoreRepository):
         """Store a whole session with bulk inserts; the caller's transaction makes it atomic."""
         header = request.session
         self._check_import_key(header.import_key)
+        for index, raid in enumerate(request.raids):
+            check_import_raid(index, raid)
         if header.ended_at is None and self.active_session() is not None:
             raise ConflictError("an open session exists; an imported session must have ended_at")
         if any(raid.end is None for raid in request.raids) and self.active_raid() is not None:
@@ -255,6 +302,51 @@ class Repository(CoreRepository):
             transitions=len(transitions),
             kills=len(kills),
         )
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    # An aggregate may come back without the column type's conversion to aware UTC.
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+
+
+def check_inside(
+    raid: str, started: datetime, ended: datetime | None, what: str, at: datetime
+) -> None:
+    """Refuse (422) a time outside the raid's span, naming the span.
+
+    Raises:
+        ValidationFailedError: ``at`` is before ``started`` or after ``ended``.
+    """
+    if started <= at and (ended is None or at <= ended):
+        return
+    span = f"from {_iso(started)} to {_iso(ended)}" if ended else f"from {_iso(started)} (open)"
+    raise ValidationFailedError(f"{what} at {_iso(at)} is outside {raid}, which ran {span}")
+
+
+def check_import_raid(index: int, raid: ImportRaid) -> None:
+    """Every time of an imported raid inside it; the message names ``raids.N.kills.M``.
+
+    Raises:
+        ValidationFailedError: The raid ends before it starts, or a transition or kill falls
+            outside it.
+    """
+    ended = raid.end.ended_at if raid.end is not None else None
+    if ended is not None and ended < raid.started_at:
+        raise ValidationFailedError(
+            f"raids.{index}.end.ended_at: {_iso(ended)} is before the raid's start "
+            f"{_iso(raid.started_at)}"
+        )
+    name = f"raids.{index}"
+    for number, step in enumerate(raid.transitions):
+        where = f"{name}.transitions.{number}.transitioned_at: transition"
+        check_inside("its raid", raid.started_at, ended, where, step.transitioned_at)
+    for number, kill in enumerate(raid.kills):
+        where = f"{name}.kills.{number}.timestamp: kill"
+        check_inside("its raid", raid.started_at, ended, where, kill.timestamp)
 
 
 def _ordered_states(raid: ImportRaid) -> list[tuple[str, datetime]]:

@@ -318,6 +318,11 @@ class StoreClient:
         """``GET /api/raid/{id}`` with transitions and kill count (an extension of ours)."""
         return self._get(f"/api/raid/{raid_id}", RaidDetailResponse)
 
+    def session_raids(self, session_id: int) -> list[RaidResponse]:
+        """``GET /api/session/{id}/raids`` in time order (an extension of ours)."""
+        answer = self.request("GET", f"/api/session/{session_id}/raids").json()
+        return TypeAdapter(list[RaidResponse]).validate_python(answer)
+
     def transition(self, raid_id: int, body: TransitionRequest) -> None:
         """``POST /api/raid/{id}/transition``."""
         self.request("POST", f"/api/raid/{raid_id}/transition", body=_json(body), repeatable=False)

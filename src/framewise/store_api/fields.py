@@ -40,8 +40,10 @@ def _to_utc(value: datetime) -> datetime:
 ApiTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_to_utc)]
 """An ISO-8601 time; naive means UTC; returned as UTC with a ``Z``."""
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
-OptionalName = Annotated[str | None, Field(default=None, max_length=NAME_MAX)]
+# Strict: the contract says string, so a number or a boolean is refused, never converted.
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX, strict=True)]
+"""A non-empty name-like text (a state, a map, an enemy, a weapon)."""
+OptionalName = Annotated[str | None, Field(default=None, max_length=NAME_MAX, strict=True)]
 
 
 class RequestBody(BaseModel):

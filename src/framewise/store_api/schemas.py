@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, StrictBool
 
 from framewise.store_api.constants import (
     BATCH_MAX,
@@ -111,10 +111,10 @@ class KillRequest(_Body):
     """``POST /api/raid/{id}/kill`` and one item of a batch."""
 
     enemy_type: Name
-    weapon: str | None = Field(
-        default=None, max_length=NAME_MAX, validation_alias=AliasChoices("weapon", "weapon_used")
+    weapon: Name | None = Field(
+        default=None, validation_alias=AliasChoices("weapon", "weapon_used")
     )
-    headshot: bool | None = None
+    headshot: StrictBool | None = None
     timestamp: ApiTime | None = Field(
         default=None, validation_alias=AliasChoices("timestamp", "killed_at")
     )
@@ -145,10 +145,10 @@ class ImportKill(_Body):
     """A kill inside an imported raid."""
 
     enemy_type: Name
-    weapon: str | None = Field(
-        default=None, max_length=NAME_MAX, validation_alias=AliasChoices("weapon", "weapon_used")
+    weapon: Name | None = Field(
+        default=None, validation_alias=AliasChoices("weapon", "weapon_used")
     )
-    headshot: bool | None = None
+    headshot: StrictBool | None = None
     timestamp: ApiTime = Field(validation_alias=AliasChoices("timestamp", "killed_at"))
 
 

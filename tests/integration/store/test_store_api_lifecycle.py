@@ -147,8 +147,15 @@ def test_the_original_apps_paths_and_field_names_work(
     server: LiveServer, client: StoreClient
 ) -> None:
     client.create_session(CreateSessionRequest(session_type="practice"))
+    # The kill below is dated: its raid must have started by then (issue 14: times fall
+    # inside their raid).
     raid_id = client.create_raid(
-        CreateRaidRequest(map_name="Factory", character_type="pmc", game_mode="pvp")
+        CreateRaidRequest(
+            map_name="Factory",
+            character_type="pmc",
+            game_mode="pvp",
+            started_at=datetime(2026, 1, 15, 18, 0, tzinfo=UTC),
+        )
     )
     with httpx.Client(base_url=server.url) as http:
         kill = http.post(

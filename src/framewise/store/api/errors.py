@@ -63,10 +63,20 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, RequestValidationError):
         raise exc
     errors = list(exc.errors())
-    if any(e.get("type") == "json_invalid" for e in errors):
+    for error in errors:
+        if error.get("type") != "json_invalid":
+            continue
+        reason = str((error.get("ctx") or {}).get("error", ""))
+        if _NOT_FINITE in reason:
+            # Well-formed JSON but for a NaN or Infinity (the strict reader's refusal, see
+            # StrictJSONRoute): the number breaks the contract, as a 422 says.
+            return JSONResponse(error_body("validation_error", f"body: {reason}"), 422)
         return JSONResponse(error_body("bad_request", "the body is not valid JSON"), 400)
     return JSONResponse(error_body("validation_error", _describe(errors)), 422)
 
+
+_NOT_FINITE = "is not a finite number"
+"""How :func:`framewise.core.jsonfile.strict_loads` words a NaN or Infinity it refused."""
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from framewise.serving import StrictJSONRoute
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store_api.schemas import ImportCreated, ImportSessionRequest
@@ -11,7 +12,7 @@ from framewise.store_api.schemas import ImportCreated, ImportSessionRequest
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/import/session`` route."""
-    router = APIRouter(tags=["import"], responses=ERROR_RESPONSES)
+    router = APIRouter(tags=["import"], responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
 
     @router.post("/api/import/session", status_code=201, dependencies=[Depends(deps.authorize)])
     def import_session(

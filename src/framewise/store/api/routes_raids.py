@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from framewise.serving import StrictJSONRoute
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.api.routes_sessions import RecordId
@@ -44,7 +45,7 @@ def _new_kill(body: KillRequest) -> NewKill:
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/raid*`` routes."""
-    router = APIRouter(tags=["raids"], responses=ERROR_RESPONSES)
+    router = APIRouter(tags=["raids"], responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
     writes = [Depends(deps.authorize)]
 
     @router.post("/api/raid", status_code=201, dependencies=writes)
@@ -125,6 +126,14 @@ def build_router(deps: StoreDeps) -> APIRouter:
                 ],
                 kill_count=repo.kill_count(raid_id),
             )
+
+    @router.get("/api/session/{session_id:int}/raids")
+    def session_raids(
+        session_id: RecordId, store: Annotated[Store, Depends(deps.store)]
+    ) -> list[RaidResponse]:
+        """A session's raids in time order (ours: an import checks what it left behind)."""
+        with store.read() as repo:
+            return [RaidResponse.model_validate(r) for r in repo.raids_for_session(session_id)]
 
     @router.post("/api/raid/{raid_id:int}/transition", status_code=201, dependencies=writes)
     def transition(

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from framewise.serving import StrictJSONRoute
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.api.routes_sessions import RecordId
@@ -25,7 +26,7 @@ from framewise.store_api.records import (
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/sessions/{id}/events``, ``/api/events/{id}`` and artefact routes."""
-    router = APIRouter(responses=ERROR_RESPONSES)
+    router = APIRouter(responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
     writes = [Depends(deps.authorize)]
 
     @router.post(

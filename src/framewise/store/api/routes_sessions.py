@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
+from framewise.serving import StrictJSONRoute
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
 from framewise.store.errors import NotFoundError
@@ -26,7 +27,7 @@ RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/session*`` routes."""
-    router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES)
+    router = APIRouter(tags=["sessions"], responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
     writes = [Depends(deps.authorize)]
 
     @router.post("/api/session", status_code=201, dependencies=writes)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from framewise.serving import StrictJSONRoute
 from framewise.store import stats
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
@@ -22,7 +23,7 @@ def _session_stats(repo: Repository, session_id: int) -> stats.SessionStats:
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/stats/*`` routes."""
-    router = APIRouter(tags=["stats"], responses=ERROR_RESPONSES)
+    router = APIRouter(tags=["stats"], responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
 
     @router.get("/api/stats/session/current")
     def current_session_stats(store: Annotated[Store, Depends(deps.store)]) -> stats.SessionStats:
