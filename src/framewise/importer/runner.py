@@ -18,6 +18,7 @@ from framewise.core.errors import ConfigError, FramewiseError
 from framewise.core.events import EventLog
 from framewise.importer.logs import find_logs, in_time_order, read_log
 from framewise.importer.plan import ImportPlan, plan_log
+from framewise.importer.repair import REPAIR_PATH, compare, read_stored
 from framewise.importer.single import UNAUTHORIZED, SingleEndpointImport, calls
 from framewise.importer.summary import ImportSummary
 from framewise.store_api.client import StoreClient
@@ -27,6 +28,7 @@ from framewise.store_api.errors import (
     StoreRequestError,
     StoreUnavailableError,
 )
+from framewise.store_api.schemas import SessionResponse
 
 ImportMode = Literal["auto", "atomic", "single"]
 Echo = Callable[[str], None]
@@ -42,6 +44,8 @@ class Capabilities:
 
     atomic: bool
     lookup: bool
+    repair: bool = False
+    """The server lists a session's raids, so a partial session can be completed."""
 
 
 class Importer:
@@ -142,7 +146,7 @@ class Importer:
             self._echo(
                 "warning: the server offers no session lookup; duplicates cannot be detected"
             )
-        return Capabilities(atomic=use_atomic, lookup=lookup)
+        return Capabilities(atomic=use_atomic, lookup=lookup, repair=REPAIR_PATH in paths)
 
     def _print_calls(self, plan: ImportPlan, summary: ImportSummary) -> None:
         self._echo(f"# {plan.log_path.name} (import key {plan.import_key})")
@@ -158,12 +162,25 @@ class Importer:
         summary.raids.created += len(plan.raids)
         summary.kills.created += plan.kill_count
 
-    def _existing_session(self, plan: ImportPlan) -> int | None:
+    def _existing_session(self, plan: ImportPlan) -> SessionResponse | None:
         client = self._store()
         found = client.find_sessions(import_key=plan.import_key) or client.find_sessions(
             source_video=plan.source_video, started_at=plan.started_at
         )
-        return found[0].session_id if found else None
+        return found[0] if found else None
+
+    def _repaired(self, plan: ImportPlan, summary: ImportSummary, found: SessionResponse) -> bool:
+        """Complete a session an interrupted import left partial; ``False``: it is whole."""
+        repair = compare(plan, read_stored(self._store(), found))
+        if not repair.needed:
+            return False
+        before = len(summary.failures)
+        SingleEndpointImport(self._store(), plan, summary, repair).run()
+        summary.sessions.created += 1  # this import completed it
+        refused = len(summary.failures) - before
+        more = f"; {refused} item(s) refused (see failures)" if refused else ""
+        self._echo(f"{plan.log_path.name}: {repair.line()}{more}")
+        return True
 
     def _skip(self, plan: ImportPlan, summary: ImportSummary, session_id: int | None) -> None:
         summary.sessions.skipped += 1
@@ -177,7 +194,9 @@ class Importer:
         if caps.lookup:
             existing = self._existing_session(plan)
             if existing is not None:
-                self._skip(plan, summary, existing)
+                if caps.repair and self._repaired(plan, summary, existing):
+                    return
+                self._skip(plan, summary, existing.session_id)
                 return
         if caps.atomic:
             self._import_atomic(plan, summary)

@@ -7,13 +7,16 @@ with its event and the import goes on with what does not depend on it.
 A write that fails after it may have reached the server (:class:`StoreAmbiguousError`) is
 not blindly repeated: the importer reads back what the server holds and sends it again only
 if it is missing, so a server restarted mid-import ends with exactly one copy.
+
+An import that was cut short leaves a partial session; given a :class:`~.repair.Repair`,
+only the calls the store does not hold yet are sent (see :mod:`framewise.importer.repair`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +33,9 @@ from framewise.store_api.schemas import (
     KillRequest,
     TransitionRequest,
 )
+
+if TYPE_CHECKING:  # repair.py builds on this module's calls
+    from framewise.importer.repair import Repair
 
 CallKind = Literal["session", "raid", "transition", "kill", "end_raid", "end_session"]
 T = TypeVar("T")
@@ -100,22 +106,47 @@ def calls(plan: ImportPlan) -> Iterator[Call]:
 
 
 class SingleEndpointImport:
-    """Imports one plan through the single endpoints, recording into ``summary``."""
+    """Imports one plan through the single endpoints, recording into ``summary``.
 
-    def __init__(self, client: StoreClient, plan: ImportPlan, summary: ImportSummary) -> None:
+    Args:
+        client: The store.
+        plan: The log's plan.
+        summary: Where counts and refusals go.
+        repair: What the store already holds of this log's session (from :func:`compare`):
+            only the missing calls are sent.
+    """
+
+    def __init__(
+        self,
+        client: StoreClient,
+        plan: ImportPlan,
+        summary: ImportSummary,
+        repair: Repair | None = None,
+    ) -> None:
         self._client = client
         self._plan = plan
         self._summary = summary
         self._log = plan.log_path.name
+        self._repair = repair
         self._raid_ids: dict[int, int] = {}
         self._failed_raids: set[int] = set()
         self._stored_transitions: dict[int, int] = {}
         self._stored_kills: dict[int, int] = {}
         self._session_ok = False
+        if repair is not None:
+            self._session_ok = True
+            for index, raid in repair.raid_ids.items():
+                self._raid_ids[index] = raid.raid_id
+                self._stored_transitions[raid.raid_id] = raid.transitions.total()
+                self._stored_kills[raid.raid_id] = raid.kills.total()
 
     def run(self) -> None:
         """Send every call; a refused session stops this log, anything else is skipped."""
-        for call in calls(self._plan):
+        present = self._repair.present if self._repair is not None else None
+        for number, call in enumerate(calls(self._plan)):
+            if present is not None and present[number]:
+                self._already_stored(call)
+                continue
             if call.raid_index is not None and call.raid_index in self._failed_raids:
                 if call.kind == "kill":
                     self._summary.kills.failed += 1
@@ -125,14 +156,45 @@ class SingleEndpointImport:
             except ValidationError as exc:
                 self._refused(call, _first_problem(exc))
             else:
+                blocked = self._blocked(call)
+                if blocked is not None:
+                    self._refused(call, blocked)
+                    continue
                 try:
                     self._send(call, model)
+                    if self._repair is not None:
+                        self._repair.added[call.kind] += 1
                 except StoreRequestError as exc:
                     if exc.status == UNAUTHORIZED:
                         raise  # a wrong token refuses every call: stop, do not list them all
                     self._refused(call, exc.message)
             if call.kind == "session" and not self._session_ok:
                 return
+
+    def _blocked(self, call: Call) -> str | None:
+        """Why a repair cannot send ``call`` (``None``: it can).
+
+        A raid joins, and the session end closes, whatever session is open: both would land
+        in another session if the one being repaired is not the open one.
+        """
+        if self._repair is None or call.kind not in ("raid", "end_session"):
+            return None
+        session_id = self._repair.stored.session_id
+        current = self._client.current_session()
+        if current is not None and current.session_id == session_id:
+            return None
+        state = "has ended" if self._repair.stored.ended else "is not the open session"
+        return (
+            f"session {session_id} (an earlier import of this log) {state}; its missing "
+            f"{'raid' if call.kind == 'raid' else 'end'} cannot be written through the single "
+            "endpoints: delete the session and import the log again"
+        )
+
+    def _already_stored(self, call: Call) -> None:
+        if call.kind == "raid":
+            self._summary.raids.skipped += 1
+        elif call.kind == "kill":
+            self._summary.kills.skipped += 1
 
     def _refused(self, call: Call, message: str) -> None:
         self._summary.fail(self._log, call.event_id, message)
