@@ -39,7 +39,7 @@ class Span:
 
 
 def _error(path: str, line: int, message: str, hint: str) -> InputError:
-    return InputError(f"{path}:{line}: {message}", subject=path, hint=hint)
+    return InputError(message, subject=f"{path}:{line}", hint=hint)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -123,7 +123,10 @@ class TaskLabels:
                 if int(index) in frames:
                     first = frames[int(index)][1]
                     raise _error(
-                        path, line, f"frame {int(index)} is labelled again (line {first})", ""
+                        path,
+                        line,
+                        f"frame {int(index)} is labelled again (line {first})",
+                        "label each frame once",
                     )
                 frames[int(index)] = (label, line)
             else:

@@ -20,7 +20,9 @@ Example:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+import warnings
+from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,14 @@ from framewise.core.results import FrameOutput
 POSE_LANDMARKS = 33
 HAND_LANDMARKS = 21
 HAND_CLASSES = ("left_hand", "right_hand")
+
+
+@contextmanager
+def _quiet_protobuf() -> Iterator[None]:
+    """Building a graph reads FieldDescriptor.label, which protobuf 6 deprecates (7 drops it)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "label\\(\\) is deprecated", DeprecationWarning)
+        yield
 
 
 def _solutions() -> Any:
@@ -107,13 +117,14 @@ class PoseStage(_LandmarkStage):
     @classmethod
     def build(cls, config: PoseConfig) -> PoseStage:
         """The stage of ``config`` (the wheel's full model, complexity 1)."""
-        graph = _solutions().pose.Pose(
-            static_image_mode=config.static_image_mode,
-            model_complexity=1,
-            smooth_landmarks=config.smooth_landmarks,
-            min_detection_confidence=config.min_detection_confidence,
-            min_tracking_confidence=config.min_tracking_confidence,
-        )
+        with _quiet_protobuf():
+            graph = _solutions().pose.Pose(
+                static_image_mode=config.static_image_mode,
+                model_complexity=1,
+                smooth_landmarks=config.smooth_landmarks,
+                min_detection_confidence=config.min_detection_confidence,
+                min_tracking_confidence=config.min_tracking_confidence,
+            )
         return cls(detector_name(config), graph)
 
     def landmarks(self, frame: Frame) -> Detections:
@@ -144,13 +155,14 @@ class HandsStage(_LandmarkStage):
     @classmethod
     def build(cls, config: HandsConfig) -> HandsStage:
         """The stage of ``config`` (the wheel's full model, complexity 1)."""
-        graph = _solutions().hands.Hands(
-            static_image_mode=config.static_image_mode,
-            max_num_hands=config.max_num_hands,
-            model_complexity=1,
-            min_detection_confidence=config.min_detection_confidence,
-            min_tracking_confidence=config.min_tracking_confidence,
-        )
+        with _quiet_protobuf():
+            graph = _solutions().hands.Hands(
+                static_image_mode=config.static_image_mode,
+                max_num_hands=config.max_num_hands,
+                model_complexity=1,
+                min_detection_confidence=config.min_detection_confidence,
+                min_tracking_confidence=config.min_tracking_confidence,
+            )
         return cls(detector_name(config), graph)
 
     def landmarks(self, frame: Frame) -> Detections:
