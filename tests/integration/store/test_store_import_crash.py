@@ -98,6 +98,11 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         return list(connection.execute(sql).fetchall())
 
 
+def _count(db: Path) -> int:
+    """Rows of the four tables: how far the import got."""
+    return int(str(_rows(db, COUNT_ROWS)[0][0]))
+
+
 @contextmanager
 def _serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``framewise serve`` in a subprocess; SIGKILLed (if still alive) on the way out."""
@@ -147,7 +152,7 @@ def test_store_killed_during_a_single_import_ends_with_every_log_once(tmp_path: 
         target = rng.randint(stored + 1, stored + (total - stored) // 2)
         with _serve(data_dir) as (url, server):
             importer = _start_import(url, tmp_path / "logs")
-            while importer.poll() is None and _rows(db, COUNT_ROWS)[0][0] < target:
+            while importer.poll() is None and _count(db) < target:
                 time.sleep(0.01)
             os.kill(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
@@ -155,7 +160,7 @@ def test_store_killed_during_a_single_import_ends_with_every_log_once(tmp_path: 
         outputs.append(output)
         assert importer.returncode == 6, output  # the store went away: aborted, says so
         assert "aborted" in output
-        stored = _rows(db, COUNT_ROWS)[0][0]
+        stored = _count(db)
         assert stored < total
     for _ in range(3):
         with _serve(data_dir) as (url, _server):
