@@ -20,6 +20,7 @@ from types import TracebackType
 
 import av
 import av.error
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -28,6 +29,12 @@ from framewise.core.errors import CorruptVideoError, OutputError
 from framewise.sources.container import open_video, stream_time_base
 
 RGB = npt.NDArray[np.uint8]
+
+X264_OPTIONS = {"preset": "veryfast", "threads": "1", "x264-params": "mbtree=0"}
+"""One thread, and no macroblock tree: with torch loaded in the process, x264's mbtree
+rate control gave other bytes for the same frames from one clip to the next (its float
+lookahead depends on state it does not own), so a resumed run wrote other clips than an
+uninterrupted one. Without it every clip is the same on every run."""
 
 
 def iter_frames(path: Path, max_seconds: float | None = None) -> Iterator[tuple[float, RGB]]:
@@ -101,10 +108,12 @@ class Mp4Writer:
         if self._stream is None:
             stream = self._container.add_stream("libx264", rate=self.fps)
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-            # One thread: the same input gives the same bytes on any machine.
-            stream.options = {"crf": str(self.crf), "preset": "veryfast", "threads": "1"}
+            stream.options = {"crf": str(self.crf), **X264_OPTIONS}
             self._stream = stream
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[:height, :width]), "rgb24")
+        # OpenCV converts to YUV 4:2:0 (BT.601), so the encoder's input never depends on
+        # how its swscale context was set up: with X264_OPTIONS, same frames, same bytes.
+        yuv = cv2.cvtColor(np.ascontiguousarray(rgb[:height, :width]), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv.astype(np.uint8, copy=False), "yuv420p")
         frame.pts = self.frames
         frame.time_base = 1 / self.fps
         self._container.mux(self._stream.encode(frame))
