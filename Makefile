@@ -22,13 +22,17 @@ INTEROP_STAMP := $(VENV)/.interop-$(subst ==,-,$(DATUMARO))
 # need, so it goes in with --no-deps; the pose extra holds what it imports.
 MEDIAPIPE := mediapipe==0.10.21
 POSE_STAMP := $(VENV)/.pose-$(subst ==,-,$(MEDIAPIPE))
+# Batched annotation (issue 18): transformers for the tagger, open-vocabulary detector,
+# segmenter and CLIP stages; the tests build tiny models with it. Its torch is the train extra's,
+# so `make demo` (which runs none of these models) never installs it.
+ANNOTATE_STAMP := $(VENV)/.annotate-transformers-5.25.0
 
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
 demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -66,6 +70,11 @@ $(POSE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[pose]"
 	$(BIN)/python -m pip install --quiet --no-deps $(MEDIAPIPE)
 	rm -f $(VENV)/.pose-*
+	touch $@
+
+$(ANNOTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[annotate]"
+	rm -f $(VENV)/.annotate-*
 	touch $@
 
 $(INTEROP_STAMP): $(STAMP)

@@ -21,9 +21,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from framewise.config.base import ConfigPath, ExecutionProvider, StrictModel
+from framewise.config.base import ConfigPath, ExecutionProvider, StrictModel, _resolve_path
 
 
 class StageConfig(StrictModel):
@@ -266,8 +266,149 @@ class HandsConfig(StageConfig):
     static_image_mode: bool = False
 
 
+Device = Literal["auto", "cpu", "cuda"]
+"""Where a ``transformers`` stage runs: ``auto`` takes CUDA when torch sees a GPU."""
+
+
+class HfStageConfig(StageConfig):
+    """What the ``transformers`` stages share: a local model and the device it runs on.
+
+    Attributes:
+        model: A ``save_pretrained`` folder (relative to the config file), or a Hugging Face
+            repository id found in the user's cache; never downloaded (offline mode forced).
+        device: ``cpu``, ``cuda`` or ``auto`` (``--device`` replaces it).
+        batch_size: Frames (or crops, for ``clip_features``) per model call (``None``: the
+            whole source batch in one call).
+    """
+
+    model: str = Field(min_length=1)
+    device: Device = "auto"
+    batch_size: int | None = Field(default=None, ge=1, le=4096)
+
+    @field_validator("model")
+    @classmethod
+    def _model_folder(cls, value: str, info: ValidationInfo) -> str:
+        # A folder that exists next to the config file wins over a repository id of the
+        # same spelling ("org/model"); anything else is looked up in the Hugging Face cache.
+        folder = _resolve_path(Path(value), info)
+        return str(folder) if folder.is_dir() else value
+
+
+class GateConfig(StageConfig):
+    """Skips frames before the models run: too soon after, or too like, the last one kept.
+
+    Attributes:
+        kind: ``gate``.
+        min_interval_seconds: A frame this soon after the last kept one is skipped (0: off).
+        method: ``difference`` (mean absolute grey difference of 32×32 thumbnails, 0–255) or
+            ``clip`` (1 − cosine similarity of CLIP image embeddings, 0–2).
+        threshold: A frame that differs from the last kept one by less is skipped (0: off).
+        model: The CLIP folder or repository id of the ``clip`` method.
+        device: Where the ``clip`` method runs.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:gate_stage"
+    kind: Literal["gate"]
+    name: str | None = None
+    min_interval_seconds: float = Field(default=0.0, ge=0, le=86400)
+    method: Literal["difference", "clip"] = "difference"
+    threshold: float = Field(default=2.0, ge=0, le=255)
+    model: str | None = None
+    device: Device = "auto"
+
+    @model_validator(mode="after")
+    def _clip_needs_model(self) -> GateConfig:
+        if self.method == "clip" and not self.model:
+            raise ValueError("the clip gate needs model: (a CLIP folder)")
+        return self
+
+
+class TaggerConfig(HfStageConfig):
+    """Zero-shot tags per frame from a CLIP checkpoint over a tag list.
+
+    Attributes:
+        kind: ``tagger``.
+        tags: The vocabulary; each is scored as ``template.format(tag)``.
+        template: Text prompt per tag.
+        top_k: At most this many tags per frame.
+        threshold: Least softmax probability over ``tags`` kept.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:tagger_stage"
+    kind: Literal["tagger"]
+    name: str | None = None
+    tags: list[str] = Field(min_length=1)
+    template: str = "a photo of a {}"
+    top_k: int = Field(default=5, ge=1, le=1000)
+    threshold: float = Field(default=0.05, ge=0, le=1)
+
+
+class OpenVocabConfig(HfStageConfig):
+    """Grounding DINO or OWLv2 boxes for text prompts (from the tagger or the config).
+
+    Attributes:
+        kind: ``open_vocab_detector``.
+        prompts: Phrases looked for in every frame (added to the tagger's tags).
+        use_tags: Also look for the tags earlier stages gave each frame.
+        threshold: Least box score kept.
+        max_detections: Boxes kept per frame, best first.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:open_vocab_stage"
+    kind: Literal["open_vocab_detector"]
+    name: str | None = None
+    prompts: list[str] = Field(default_factory=list)
+    use_tags: bool = True
+    threshold: float = Field(default=0.3, ge=0, le=1)
+    max_detections: int = Field(default=100, ge=1, le=10000)
+
+
+class SegmenterConfig(HfStageConfig):
+    """SAM masks for the boxes found so far (box prompts).
+
+    Attributes:
+        kind: ``segmenter``.
+        classes: Mask only boxes of these classes (``None``: every box).
+        mask_threshold: Logit above which a pixel is in the mask.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:segmenter_stage"
+    kind: Literal["segmenter"]
+    name: str | None = None
+    classes: list[str] | None = None
+    mask_threshold: float = Field(default=0.0, ge=-100, le=100)
+
+
+class ClipFeaturesConfig(HfStageConfig):
+    """CLIP image embeddings of each frame (scene) and of each box's crop (objects).
+
+    Attributes:
+        kind: ``clip_features``.
+        scene: Embed whole frames (the frame's ``embedding``).
+        objects: Embed box crops (the boxes' ``embedding`` column).
+        crop_padding: Pixels added around a box before it is cropped.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:clip_features_stage"
+    kind: Literal["clip_features"]
+    name: str | None = None
+    scene: bool = True
+    objects: bool = True
+    crop_padding: int = Field(default=0, ge=0, le=1024)
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
-    {"yolo_onnx": YoloOnnxConfig, "ocr": OcrConfig, "pose": PoseConfig, "hands": HandsConfig}
+    {
+        "yolo_onnx": YoloOnnxConfig,
+        "ocr": OcrConfig,
+        "pose": PoseConfig,
+        "hands": HandsConfig,
+        "gate": GateConfig,
+        "tagger": TaggerConfig,
+        "open_vocab_detector": OpenVocabConfig,
+        "segmenter": SegmenterConfig,
+        "clip_features": ClipFeaturesConfig,
+    }
 )
 """Registry: stage kind → its configuration model (which names its factory)."""
 

@@ -14,9 +14,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from framewise.config.detectors import (
+    ClipFeaturesConfig,
+    GateConfig,
     HandsConfig,
     OcrConfig,
+    OpenVocabConfig,
     PoseConfig,
+    SegmenterConfig,
+    TaggerConfig,
     YoloOnnxConfig,
     detector_name,
 )
@@ -27,7 +32,12 @@ from framewise.core.results import FrameOutput
 from framewise.detectors.base import Detector, Reader
 
 if TYPE_CHECKING:
+    from framewise.detectors.clip_features import ClipFeaturesStage
+    from framewise.detectors.gate import GateStage
+    from framewise.detectors.open_vocab import OpenVocabStage
     from framewise.detectors.pose import HandsStage, PoseStage
+    from framewise.detectors.segmenter import SegmenterStage
+    from framewise.detectors.tagger import TaggerStage
     from framewise.detectors.yolo_onnx import YoloOnnxDetector
 
 
@@ -187,3 +197,39 @@ def hands_stage(config: HandsConfig) -> HandsStage:
     from framewise.detectors.pose import HandsStage
 
     return HandsStage.build(config)
+
+
+# The annotation stages (issue 18) import torch and transformers only when built.
+def gate_stage(config: GateConfig) -> GateStage:
+    """Build the ``gate`` stage of ``config``."""
+    from framewise.detectors.gate import build_gate
+
+    return build_gate(config)
+
+
+def tagger_stage(config: TaggerConfig) -> TaggerStage:
+    """Build the ``tagger`` stage of ``config``."""
+    from framewise.detectors.tagger import build_tagger
+
+    return build_tagger(config)
+
+
+def open_vocab_stage(config: OpenVocabConfig) -> OpenVocabStage:
+    """Build the ``open_vocab_detector`` stage of ``config``."""
+    from framewise.detectors.open_vocab import build_open_vocab
+
+    return build_open_vocab(config)
+
+
+def segmenter_stage(config: SegmenterConfig) -> SegmenterStage:
+    """Build the ``segmenter`` stage of ``config``."""
+    from framewise.detectors.segmenter import build_segmenter
+
+    return build_segmenter(config)
+
+
+def clip_features_stage(config: ClipFeaturesConfig) -> ClipFeaturesStage:
+    """Build the ``clip_features`` stage of ``config``."""
+    from framewise.detectors.clip_features import build_clip_features
+
+    return build_clip_features(config)

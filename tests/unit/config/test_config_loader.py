@@ -73,7 +73,11 @@ YAML_CASES = [
         7,
         "  - kind: yolo",
         7,
-        ["does not match", "set kind to one of: hands, ocr, pose, yolo_onnx"],
+        [
+            "does not match",
+            "set kind to one of: clip_features, gate, hands, ocr, open_vocab_detector, pose, "
+            "segmenter, tagger, yolo_onnx",
+        ],
     ),
     ("kind missing", 18, "  - classes_: x", 18, ["kind", "set kind to one of: episode"]),
     ("nested decode option", 5, "    skip_frame: SOMETIMES", 5, ["source.decode.skip_frame"]),
@@ -298,7 +302,8 @@ INLINE_CASES = [
         "kind missing",
         "detectors:\n  - model: m.onnx\n",
         "2: detectors[0]: Unable to extract tag using discriminator 'kind' — "
-        "set kind to one of: hands, ocr, pose, yolo_onnx",
+        "set kind to one of: clip_features, gate, hands, ocr, open_vocab_detector, pose, "
+        "segmenter, tagger, yolo_onnx",
     ),
     (
         "literal choices",

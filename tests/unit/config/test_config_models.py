@@ -24,7 +24,15 @@ from framewise.config import (
     load_pipeline,
     parse_config,
 )
-from framewise.config.detectors import HandsConfig, PoseConfig
+from framewise.config.detectors import (
+    ClipFeaturesConfig,
+    GateConfig,
+    HandsConfig,
+    OpenVocabConfig,
+    PoseConfig,
+    SegmenterConfig,
+    TaggerConfig,
+)
 
 YOLO = {"kind": "yolo_onnx", "model": "m.onnx"}
 
@@ -75,6 +83,11 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "ocr": OcrConfig,
         "pose": PoseConfig,
         "hands": HandsConfig,
+        "gate": GateConfig,
+        "tagger": TaggerConfig,
+        "open_vocab_detector": OpenVocabConfig,
+        "segmenter": SegmenterConfig,
+        "clip_features": ClipFeaturesConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {"json_log", "websocket", "store", "journal", "parquet"}

@@ -10,9 +10,14 @@ import pytest
 
 from framewise.config.detectors import (
     DETECTOR_CONFIGS,
+    ClipFeaturesConfig,
+    GateConfig,
     HandsConfig,
     OcrConfig,
+    OpenVocabConfig,
     PoseConfig,
+    SegmenterConfig,
+    TaggerConfig,
     YoloOnnxConfig,
 )
 from framewise.config.pipeline import PipelineConfig
@@ -74,6 +79,11 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "ocr": OcrConfig(kind="ocr", classes=["a"]),
         "pose": PoseConfig(kind="pose"),
         "hands": HandsConfig(kind="hands"),
+        "gate": GateConfig(kind="gate"),
+        "tagger": TaggerConfig(kind="tagger", model="clip", tags=["car"]),
+        "open_vocab_detector": OpenVocabConfig(kind="open_vocab_detector", model="owl"),
+        "segmenter": SegmenterConfig(kind="segmenter", model="sam"),
+        "clip_features": ClipFeaturesConfig(kind="clip_features", model="clip"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():
