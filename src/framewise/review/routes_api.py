@@ -19,6 +19,7 @@ from framewise.review.deps import ReviewDeps, ReviewSettings
 from framewise.review.media import grab_frame
 from framewise.review.queue import queue_for_log
 from framewise.review.schemas import (
+    ERROR_RESPONSES,
     ApproveRequest,
     Boxes,
     BulkRequest,
@@ -89,7 +90,9 @@ def _inside(
 def build_router(deps: ReviewDeps) -> APIRouter:
     """The ``/api`` routes of one review app."""
     # Strict JSON: FastAPI's own reader takes NaN, which the log could then not hold.
-    router = APIRouter(prefix="/api", tags=["review"], route_class=StrictJSONRoute)
+    router = APIRouter(
+        prefix="/api", tags=["review"], route_class=StrictJSONRoute, responses=ERROR_RESPONSES
+    )
     guarded = [Depends(deps.same_origin)]
 
     @router.get("/log")

@@ -103,6 +103,26 @@ class BulkRequest(_Body):
         return (self.start or 0.0, self.end or 0.0)
 
 
+class ErrorResponse(BaseModel):
+    """Every refusal: a sentence for the page, or where and why for a refused body."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": why}
+    for status, why in (
+        (400, "Malformed request body"),
+        (403, "A change from another origin"),
+        (404, "No such event, or no review queue"),
+        (409, "Nothing to undo"),
+        (413, "Body too large"),
+        (422, "Body breaks the contract, or the change does not fit the log or video"),
+    )
+}
+"""The documented error answers of every API route (the OpenAPI document lists them)."""
+
+
 class ChangeResponse(BaseModel):
     """The outcome of a change: the ids it touched, the undo depth and the whole log."""
 
