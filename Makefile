@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= store,detect,dev,pose,task
+EXTRAS ?= store,detect,dev,pose,task,classify
 STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 
 # Training (Ultralytics, AGPL-3.0), which `make test` needs too. Defined before the rules: make

@@ -87,11 +87,11 @@ class AugmentParams(StageParams):
     """
 
     kind: Literal["augment"] = "augment"
-    count: int = Field(4, ge=0)
-    kinds: tuple[Augmentation, ...] = Field(AUGMENTATIONS, min_length=1)
+    count: int = Field(default=4, ge=0)
+    kinds: tuple[Augmentation, ...] = Field(default=AUGMENTATIONS, min_length=1)
     keep_original: bool = True
-    max_seconds: float | None = Field(None, gt=0)
-    crf: int = Field(20, ge=0, le=51)
+    max_seconds: float | None = Field(default=None, gt=0)
+    crf: int = Field(default=20, ge=0, le=51)
     factory: ClassVar[str] = "framewise.datasets.augment_stage:AugmentStage"
 
 
@@ -99,7 +99,7 @@ class FeaturesParams(StageParams):
     """Stage 2: the 15 handcrafted features over ``frames`` frames sampled by time."""
 
     kind: Literal["features"] = "features"
-    frames: int = Field(6, ge=1)
+    frames: int = Field(default=6, ge=1)
     factory: ClassVar[str] = "framewise.pipeline.stages.feature_stages:FeaturesStage"
 
 
@@ -107,9 +107,9 @@ class ScaleParams(StageParams):
     """Stage 3: letterbox every clip to ``target`` pixels on its longer side (bilinear)."""
 
     kind: Literal["scale"] = "scale"
-    target: int = Field(256, ge=16)
+    target: int = Field(default=256, ge=16)
     method: Literal["resolution"] = "resolution"
-    crf: int = Field(20, ge=0, le=51)
+    crf: int = Field(default=20, ge=0, le=51)
     factory: ClassVar[str] = "framewise.pipeline.stages.scale:ScaleStage"
 
 
@@ -117,7 +117,7 @@ class ScaledFeaturesParams(StageParams):
     """Stage 4: the handcrafted features on scaled clips plus scale-aware ones and flags."""
 
     kind: Literal["scaled_features"] = "scaled_features"
-    frames: int = Field(6, ge=1)
+    frames: int = Field(default=6, ge=1)
     factory: ClassVar[str] = "framewise.pipeline.stages.feature_stages:ScaledFeaturesStage"
 
 
@@ -135,14 +135,15 @@ class TrainParams(StageParams):
     """
 
     kind: Literal["train"] = "train"
-    folds: int = Field(5, ge=2)
+    folds: int = Field(default=5, ge=2)
     models: tuple[ModelName, ...] = Field(
-        ("logistic_regression_stage2", "svm_stage2_stage4", "gradient_boosting"), min_length=1
+        default=("logistic_regression_stage2", "svm_stage2_stage4", "gradient_boosting"),
+        min_length=1,
     )
-    epochs: int = Field(3, ge=1)
-    clip_frames: int = Field(8, ge=2)
-    clip_size: int = Field(64, ge=16)
-    batch_size: int = Field(4, ge=1)
+    epochs: int = Field(default=3, ge=1)
+    clip_frames: int = Field(default=8, ge=2)
+    clip_size: int = Field(default=64, ge=16)
+    batch_size: int = Field(default=4, ge=1)
     device: str = "cpu"
     checkpoint: ConfigPath | None = None
     factory: ClassVar[str] = "framewise.training.classify_stage:TrainStage"
