@@ -31,6 +31,7 @@ from framewise import __version__
 from framewise.cli import (
     demo,
     export_commands,
+    features_commands,
     label_commands,
     live_commands,
     ocr_commands,
@@ -81,6 +82,7 @@ review_commands.register(app)
 live_commands.register(app)
 synth_commands.register(app)
 train_commands.register(app)
+features_commands.register(app)
 export_commands.register(app)
 label_commands.register(app)
 select_commands.register(app)

@@ -203,7 +203,7 @@ def extract_video(
             for r in sink.rows
         ):
             raise InputError(
-                f"{video}: no person or hand found in any of its {len(sink.rows)} sampled frames",
+                f"no person or hand found in any of its {len(sink.rows)} sampled frames",
                 subject=video,
                 hint="task features need people in view; check the video or --detector",
             )

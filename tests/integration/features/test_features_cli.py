@@ -1,0 +1,64 @@
+"""The W2 loop from the command line on a real video: extract → dataset → train task."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mediapipe")
+pytest.importorskip("sklearn")
+VIDEO = "intel-sample-videos/one-by-one-person-detection.mp4"
+LABELS = Path(__file__).resolve().parents[3] / "docs" / "task-labels"
+
+
+def framewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "framewise", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_extract_dataset_train_from_the_cli(real_data: Path, tmp_path: Path) -> None:
+    table = tmp_path / "one.parquet"
+    done = framewise(
+        "features", "extract", "--video", real_data / VIDEO, "--output", table,
+        "--labels", LABELS / "one-by-one-person-detection.csv", "--sample-fps", "2",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "280 frames" in done.stdout and table.exists()
+    labels = LABELS / "one-by-one-person-detection.csv"
+    again = framewise("features", "extract", "--video", real_data / VIDEO, "--output", table,
+                      "--labels", labels, "--sample-fps", "2")  # fmt: skip
+    assert "kept" in again.stdout
+    data = tmp_path / "ds"
+    done = framewise(
+        "features", "dataset", "--features", table, "--output", data, "--window-sec", "2",
+        "--step-sec", "0.5", "--group-sec", "20", "--balance", "upsample",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (data / "X_train.npy").exists() and (data / "windows.parquet").exists()
+    run = tmp_path / "run"
+    done = framewise("train", "task", "--dataset", data, "--model", "rf", "--output", run,
+                     "--n-estimators", "50")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert {"absent", "work"} <= set(metrics["classes"])
+    assert metrics["test"]["accuracy"] > 0.6
+    assert (run / "model.onnx").exists() and (run / "confusion_test.png").exists()
+
+
+def test_bad_inputs_get_one_line_errors(real_data: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    done = framewise("features", "extract", "--video", real_data / VIDEO, "--output",
+                     tmp_path / "x.parquet", "--labels", empty)  # fmt: skip
+    assert done.returncode == 3
+    assert done.stderr.strip().splitlines() == [
+        f"framewise: error: {empty}:1: the label file is empty — write a header and label rows"
+    ]
+    done = framewise("features", "dataset", "--features", tmp_path / "none.parquet",
+                     "--output", tmp_path / "d")  # fmt: skip
+    assert done.returncode == 3 and "does not exist" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
