@@ -134,8 +134,8 @@ class ClipFeaturesStage(HfStage):
             ]
             vectors = self.encoder.image_embeddings(crops, size)
             # Cut the flat rows back into one run per frame, in the order they were laid out.
-            ends = np.cumsum(counts).tolist()
-            starts = [0, *ends[:-1]]
+            ends = np.cumsum(counts, dtype=np.int64).tolist()
+            starts = [end - count for end, count in zip(ends, counts, strict=True)]
             for i, start, end in zip(kept, starts, ends, strict=True):
                 if end > start:
                     dets: Detections = outputs[i].detections
