@@ -22,6 +22,7 @@ from framewise.importer.single import MODELS, Call, CallKind, calls
 from framewise.store_api.client import StoreClient
 from framewise.store_api.schemas import (
     CreateRaidRequest,
+    EndRaidRequest,
     KillRequest,
     SessionResponse,
     TransitionRequest,
@@ -78,6 +79,9 @@ class Repair:
     stored: StoredSession
     present: list[bool]
     raid_ids: dict[int, StoredRaid]
+    foreign: bool = False
+    """The session holds what this log does not: another log of the same recording (run
+    again, say), not an interrupted import of this one; it is left as it is."""
     added: Counter[CallKind] = field(default_factory=Counter)
 
     @property
@@ -113,11 +117,16 @@ def _key(call: Call) -> Hashable | None:
         return (model.to_state, model.transitioned_at)
     if isinstance(model, KillRequest):
         return (model.timestamp, model.enemy_type, model.weapon, model.headshot)
+    if isinstance(model, EndRaidRequest):
+        return (model.final_state, model.ended_at)  # the transition the end logs
     return call.kind
 
 
 def compare(plan: ImportPlan, stored: StoredSession) -> Repair:
-    """Match each call of ``plan`` with what ``stored`` holds (each stored item used once)."""
+    """Match each call of ``plan`` with what ``stored`` holds (each stored item used once).
+
+    Whatever stored item no call matches makes the session :attr:`Repair.foreign`.
+    """
     free = list(stored.raids)
     matched: dict[int, StoredRaid] = {}
     left: dict[int, tuple[Counter[Hashable], Counter[Hashable]]] = {}
@@ -141,10 +150,13 @@ def compare(plan: ImportPlan, stored: StoredSession) -> Repair:
             found = False
         elif call.kind == "end_raid":
             found = raid.ended
+            if found:
+                left[index][0][key] -= 1
         else:
             counter = left[index][0 if call.kind == "transition" else 1]
             found = key is not None and counter[key] > 0
             if found:
                 counter[key] -= 1
         present.append(found)
-    return Repair(stored, present, matched)
+    extra = free or any(+counter for pair in left.values() for counter in pair)
+    return Repair(stored, present, matched, foreign=bool(extra))

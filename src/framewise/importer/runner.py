@@ -172,7 +172,15 @@ class Importer:
     def _repaired(self, plan: ImportPlan, summary: ImportSummary, found: SessionResponse) -> bool:
         """Complete a session an interrupted import left partial; ``False``: it is whole."""
         repair = compare(plan, read_stored(self._store(), found))
-        if not repair.needed:
+        if repair.foreign:
+            summary.warn(
+                plan.log_path.name,
+                [
+                    f"session {found.session_id} of the same recording holds events this log "
+                    "does not (another run over it?); left as it is"
+                ],
+            )
+        if not repair.needed or repair.foreign:
             return False
         before = len(summary.failures)
         SingleEndpointImport(self._store(), plan, summary, repair).run()

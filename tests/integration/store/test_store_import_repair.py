@@ -155,3 +155,23 @@ def test_a_refused_kill_is_refused_again_not_counted_as_imported(
     (failure,) = second.failures
     assert failure.event_id == bad.event_id and "weapon" in failure.message
     assert server.counts()["kills"] == 2
+
+
+def test_another_log_of_the_same_recording_is_not_merged_into_its_session(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """Same video and start (so the same import key), other kills: a second run over it."""
+    first = synthetic_log(raids=1, kills_per_raid=3, start=T0)
+    rerun = synthetic_log(raids=1, kills_per_raid=3, start=T0)
+    moved = next(e for e in rerun.events if e.type == "kill")
+    moved.timestamp += timedelta(seconds=2)
+    for name, log in (("first", first), ("rerun", rerun)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "events.json").write_text(log.model_dump_json())
+    assert _import(server, tmp_path / "first", []).ok
+    lines: list[str] = []
+    second = _import(server, tmp_path / "rerun", lines)
+    assert second.ok and lines == ["events.json: skipped, already imported as session 1"]
+    (warning,) = second.warnings
+    assert "session 1 of the same recording holds events this log does not" in warning
+    assert server.counts()["kills"] == 3
