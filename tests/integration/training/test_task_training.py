@@ -113,3 +113,22 @@ def test_flatten_aggregation_trains_too(dataset: Path, tmp_path: Path) -> None:
 def test_a_dataset_folder_that_is_not_one(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a dataset folder"):
         read_dataset(tmp_path)
+
+
+def test_lstm_trains_with_early_stopping_and_serves_from_onnx(
+    dataset: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    from framewise.training.sequence import SequenceTrainer
+
+    settings = TaskTrainSettings(model="lstm", epochs=15, hidden=16, learning_rate=0.01)
+    trainer = SequenceTrainer(settings)
+    assert isinstance(trainer, Trainer)
+    result = trainer.fit(read_dataset_spec(dataset), tmp_path / "run")
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["onnx_parity_max_abs_diff"] <= 1e-4 and "best_val_loss" in metrics
+    assert result.metrics.values["accuracy"] > 0.8
+    served = OnnxTaskModel.load(tmp_path / "run")
+    assert served.card.aggregation == "sequence" and served.card.model == "lstm"
+    data = read_dataset(dataset)
+    assert served.run(data.x["test"]).shape == (len(data.y["test"]), 3)
