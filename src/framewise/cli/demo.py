@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from framewise.cli.progress import frame_progress
+from framewise.cli.stages_commands import stages_demo
 
 DEMO_SEED = 11  # never used for training (the shipped model saw seeds 1-8 and 301-316)
 DEMO_MINUTES = 3.0
@@ -93,6 +94,7 @@ def demo_command(
         f"{store_settings.data_dir}` shows the dashboard)\nreview:     framewise review "
         f"{run.log_path} --video {video}"
     )
+    stages_demo(out / "w4")  # workflow W4: every stage on a small real-vs-manipulated set
 
 
 def register(app: typer.Typer) -> None:

@@ -124,6 +124,77 @@ def status_command(
     Console().print(table)
 
 
+DEMO_PIPELINE = """\
+# Workflow W4 on the set built by `framewise stages make-set` (see recipe.json beside it).
+root: runs
+seed: 0
+chunk_rows: 16
+stages:
+  - kind: index
+    videos: .
+    labels: labels.csv
+  - kind: augment
+    count: {count}
+    kinds: [flip, brightness, rotation, frame_drop]
+  - {{kind: features, frames: 6}}
+  - {{kind: scale, target: 128, inputs: [01_augment]}}
+  - {{kind: scaled_features, frames: 6}}
+  - kind: train
+    folds: {folds}
+    inputs: [02_features, 04_scaled_features]
+    models: [{models}]
+    epochs: 3
+    clip_size: 48
+"""
+DEMO_MODELS = (
+    "logistic_regression_stage2, logistic_regression_stage2_stage4, svm_stage2, "
+    "svm_stage2_stage4, gradient_boosting, cnn3d_tiny"
+)
+REAL_VIDEOS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
+"""The real videos beside a checkout (``../shared/data/real``), the demo's default."""
+
+
+@stages_app.command("make-set")
+def make_set_command(
+    real: Annotated[Path, typer.Argument(help="Folder of real videos (searched recursively).")],
+    out: Annotated[Path, typer.Argument(help="Folder for the set (real/, fake/, labels.csv).")],
+    segments: Annotated[int, typer.Option("--segments", min=1)] = 1,
+    seconds: Annotated[float, typer.Option("--seconds", min=0.5)] = 2.0,
+    max_side: Annotated[int, typer.Option("--max-side", min=32)] = 240,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Build a real-vs-manipulated set (paste, re-encode, frame-rate change) and its pipeline."""
+    from framewise.core.atomic import write_text
+    from framewise.datasets.manipulate import build_set
+
+    labels = build_set(real, out, seconds=seconds, segments=segments, max_side=max_side, seed=seed)
+    pipeline = out / "w4.yaml"
+    write_text(pipeline, DEMO_PIPELINE.format(count=2, folds=5, models=DEMO_MODELS))
+    typer.echo(f"{labels}\n{pipeline}  (run: framewise stages run {pipeline})")
+
+
+def stages_demo(out: Path, real: Path = REAL_VIDEOS) -> None:
+    """``make demo``'s W4 part: build a small set, run every stage, print the report's table."""
+    from framewise.core.atomic import write_text
+    from framewise.datasets.manipulate import build_set
+
+    if not real.is_dir():
+        typer.echo(f"W4 stages: skipped, no real videos at {real}")
+        return
+    if not (out / "labels.csv").exists():
+        build_set(real, out, seconds=2.0, segments=1, max_side=160, seed=0)
+    pipeline = out / "w4.yaml"
+    write_text(pipeline, DEMO_PIPELINE.format(count=1, folds=4, models=DEMO_MODELS))
+    summaries = run_pipeline(
+        load_pipeline(pipeline), progress=RichStageProgress(Console(stderr=True))
+    )
+    _print_summaries(summaries)
+    report = load_pipeline(pipeline).root / "05_train" / "files" / "report.md"
+    lines = report.read_text(encoding="utf-8").splitlines()
+    typer.echo("\n".join(line for line in lines if line.startswith("|")))
+    typer.echo(f"W4 report: {report}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``stages`` (with ``run`` and ``status``) to ``app``."""
     app.add_typer(stages_app, name="stages")

@@ -94,6 +94,7 @@ class Mp4Writer:
     def __enter__(self) -> Mp4Writer:
         path = self._partial.__enter__()
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._container = av.open(str(path), "w", format="mp4")
         except (OSError, av.error.FFmpegError) as exc:
             self._partial.__exit__(None, None, None)
