@@ -188,3 +188,45 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(features_app, name="features")
     train_app.command("task")(train_task_command)
+
+
+@features_app.command("predict")
+def predict_command(
+    video: Annotated[Path, typer.Option("--video", help="The video.")],
+    model: Annotated[Path, typer.Option("--model", help="A `train task` run folder.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write task_segment events (JSON).")
+    ] = None,
+    detector: Annotated[
+        DetectorName, typer.Option("--detector", help="As the model's features were made.")
+    ] = "pose",
+    object_model: Annotated[
+        Path | None, typer.Option("--object-model", help="yolo_onnx model (yolo, fusion).")
+    ] = None,
+    sample_fps: Annotated[float, typer.Option("--sample-fps", min=0.001, max=1000)] = 10.0,
+    smoothing: Annotated[
+        Literal["ema", "median"], typer.Option("--smoothing", help="ema or median.")
+    ] = "ema",
+    hold: Annotated[
+        int, typer.Option("--hold", min=1, help="Predictions a new label must lead.")
+    ] = 2,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Read the file paced like a live camera.")
+    ] = False,
+) -> None:
+    """Predict the task second by second; print smoothed predictions and segments."""
+    from framewise.datasets.task_extract import ExtractSettings
+    from framewise.datasets.task_predict import predict_video, write_segments
+    from framewise.features.task_live import TaskPrediction
+
+    def show(p: TaskPrediction) -> None:
+        typer.echo(f"{p.seconds:8.2f} s  {p.label:<12} {p.confidence:.2f}  (window: {p.raw_label})")
+
+    settings = ExtractSettings(detector, sample_fps, None, object_model)
+    run = predict_video(
+        video, model, settings, smoothing=smoothing, hold=hold, replay=replay, on_prediction=show
+    )
+    for s in run.segments:
+        typer.echo(f"task_segment {s.label}: {s.start:.2f}–{s.end:.2f} s (mean {s.confidence:.2f})")
+    if output is not None:
+        typer.echo(f"wrote {write_segments(output, run, video)}")

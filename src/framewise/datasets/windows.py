@@ -34,9 +34,10 @@ from framewise.core.errors import ConfigError, InputError
 from framewise.datasets.task_table import read_feature_table
 from framewise.datasets.window_files import write_dataset
 from framewise.datasets.window_splits import assign_folds, assign_splits, balance
-from framewise.features.task import NUMERIC_FEATURES, PRESENCE_FLAGS
+from framewise.features.task import MODEL_FEATURES
+from framewise.features.task_live import resample_window
 
-FEATURES: tuple[str, ...] = (*NUMERIC_FEATURES, *PRESENCE_FLAGS)
+FEATURES: tuple[str, ...] = MODEL_FEATURES
 """Per-step features of a window: the numeric ones, then the presence flags as 0/1."""
 
 Balance = Literal["none", "downsample", "upsample"]
@@ -197,10 +198,10 @@ def cut_windows(video: VideoFrames, spec: WindowSpec, counts: Counts) -> list[Wi
 
 def resample(video: VideoFrames, window: Window, steps: int) -> NDArray[np.float32]:
     """The window's frames on ``steps`` evenly spaced instants (the nearest frame to each)."""
-    times = window.t_start + (np.arange(steps) + 0.5) * (window.t_end - window.t_start) / steps
-    t = video.t[window.rows]
-    nearest = np.abs(t[None, :] - times[:, None]).argmin(axis=1)
-    return np.asarray(video.x[window.rows[nearest]], np.float32)
+    # The live predictor resamples its buffer with the same function, so a model sees the
+    # same numbers on a recording and on a camera.
+    rows = window.rows
+    return resample_window(video.t[rows], video.x[rows], window.t_start, window.t_end, steps)
 
 
 def scaler(rows: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

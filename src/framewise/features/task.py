@@ -51,6 +51,9 @@ NUMERIC_FEATURES: tuple[str, ...] = (
 PRESENCE_FLAGS: tuple[str, ...] = ("pose_present", *(f"{side}_hand_present" for side in SIDES))
 """Boolean columns: was a person / each hand found in the frame."""
 
+MODEL_FEATURES: tuple[str, ...] = (*NUMERIC_FEATURES, *PRESENCE_FLAGS)
+"""What a model reads per frame: the numeric features, then the presence flags as 0/1."""
+
 FEATURE_GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "pose": (*ANGLES, *(f"{s}_hand_{a}" for s in SIDES for a in ("x", "y", "speed"))),
@@ -91,11 +94,10 @@ class FrameFeatures:
     objects: tuple[ObjectBox, ...] = ()
 
     def vector(self) -> NDArray[np.float32]:
-        """The numeric features in :data:`NUMERIC_FEATURES` order, NaN where ``None``."""
-        return np.array(
-            [math.nan if self.values[n] is None else self.values[n] for n in NUMERIC_FEATURES],
-            np.float32,
-        )
+        """:data:`MODEL_FEATURES` as numbers: NaN where ``None``, flags as 0 or 1."""
+        numeric = [math.nan if self.values[n] is None else self.values[n] for n in NUMERIC_FEATURES]
+        flags = [1.0 if self.presence[n] else 0.0 for n in PRESENCE_FLAGS]
+        return np.array([*numeric, *flags], np.float32)
 
 
 def _objects(detections: Detections) -> tuple[ObjectBox, ...]:

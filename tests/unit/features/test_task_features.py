@@ -55,7 +55,9 @@ def test_no_person_gives_nulls_and_flags_never_zeros() -> None:
     assert all(row.values[name] is None for name in NUMERIC_FEATURES)
     assert not any(row.presence[name] for name in PRESENCE_FLAGS)
     assert row.pose is None and not row.hands and not row.objects
-    assert np.isnan(row.vector()).all()
+    vector = row.vector()
+    assert np.isnan(vector[: len(NUMERIC_FEATURES)]).all()
+    assert vector[len(NUMERIC_FEATURES) :].tolist() == [0.0] * len(PRESENCE_FLAGS)
 
 
 def test_elbow_angle_is_measured_in_pixels() -> None:

@@ -1,0 +1,78 @@
+"""Task predictions over time: hysteresis, segments, and batch equal to a live-paced replay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framewise.datasets.spec import read_dataset_spec
+from framewise.datasets.task_extract import ExtractSettings, extract_video
+from framewise.datasets.task_labels import TaskLabels
+from framewise.datasets.task_predict import predict_video, write_segments
+from framewise.datasets.windows import WindowSpec, build_dataset
+from framewise.features.task_live import TaskPrediction, TaskPredictor, TaskSegments
+from framewise.features.task_model import OnnxTaskModel
+from framewise.training.tabular import TabularTrainer, TaskTrainSettings
+
+pytest.importorskip("mediapipe")
+pytest.importorskip("sklearn")
+VIDEO = "intel-sample-videos/one-by-one-person-detection.mp4"
+SIGNER = "intel-sample-videos/asl_gestures_walk.mkv"
+LABELS = Path(__file__).resolve().parents[3] / "docs" / "task-labels"
+
+
+@pytest.fixture(scope="module")
+def model(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An RF trained on the labelled real video (2 fps pose features, 20 s groups)."""
+    folder = tmp_path_factory.mktemp("model")
+    table = folder / "one.parquet"
+    labels = TaskLabels.read(LABELS / "one-by-one-person-detection.csv")
+    extract_video(real_data / VIDEO, table, ExtractSettings(sample_fps=2.0), labels)
+    spec = WindowSpec(window_sec=2.0, step_sec=0.5, group_sec=20.0, balance="upsample")
+    build_dataset([table], folder / "d", spec)
+    settings = TaskTrainSettings(model="rf", n_estimators=50)
+    TabularTrainer(settings).fit(read_dataset_spec(folder / "d"), folder / "run")
+    return folder / "run"
+
+
+def prediction(p: TaskPredictor, seconds: float, probabilities: list[float]) -> TaskPrediction:
+    return p._decide(seconds, seconds - 2.0, np.array(probabilities, np.float32))
+
+
+def test_hysteresis_needs_the_new_label_to_lead_twice(model: Path) -> None:
+    predictor = TaskPredictor(OnnxTaskModel.load(model), "ema", alpha=1.0, hold=2)
+    classes = predictor.model.card.classes
+    first = prediction(predictor, 2.0, [0.9 if c == "work" else 0.05 for c in classes])
+    blip = prediction(predictor, 2.5, [0.9 if c == "absent" else 0.05 for c in classes])
+    assert first.label == "work" and blip.label == "work" and blip.raw_label == "absent"
+    held = prediction(predictor, 3.0, [0.9 if c == "absent" else 0.05 for c in classes])
+    assert held.label == "absent"
+    segments = TaskSegments()
+    closed = [s for p in (first, blip, held) for s in segments.update(p)]
+    closed += segments.flush(4.0)
+    assert [(s.label, s.start, s.end, s.predictions) for s in closed] == [
+        ("work", 0.0, 3.0, 2),
+        ("absent", 3.0, 4.0, 1),
+    ]
+
+
+def test_segments_follow_the_labels_and_replay_equals_batch(
+    real_data: Path, model: Path, tmp_path: Path
+) -> None:
+    settings = ExtractSettings(sample_fps=2.0)
+    batch = predict_video(real_data / VIDEO, model, settings)
+    labels = {s.label for s in batch.segments}
+    assert {"absent", "work"} <= labels
+    work = [s for s in batch.segments if s.label == "work"]
+    # The first person works at the table from about 7 s to 18 s (docs/task-labels).
+    assert any(s.start < 12 < s.end for s in work)
+    assert all(b.start == a.end for a, b in zip(batch.segments, batch.segments[1:], strict=False))
+    out = write_segments(tmp_path / "segments.json", batch, real_data / VIDEO)
+    assert '"type": "task_segment"' in out.read_text()
+    # A live-paced replay of a short clip gives the same predictions as batch.
+    short_batch = predict_video(real_data / SIGNER, model, settings)
+    replayed = predict_video(real_data / SIGNER, model, settings, replay=True)
+    assert short_batch.predictions and replayed.predictions == short_batch.predictions
+    assert replayed.segments == short_batch.segments
