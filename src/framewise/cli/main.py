@@ -29,6 +29,7 @@ from typer.core import TyperGroup
 
 from framewise import __version__
 from framewise.cli import (
+    annotate_commands,
     demo,
     export_commands,
     features_commands,
@@ -89,6 +90,7 @@ select_commands.register(app)
 ocr_commands.register(app)
 stages_commands.register(app)
 demo.register(app)
+annotate_commands.register(app)
 
 
 INTERRUPTED = 130

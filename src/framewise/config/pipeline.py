@@ -202,12 +202,26 @@ class ParquetSinkConfig(StrictModel):
     row_group_frames: int = Field(default=10_000, ge=1)
 
 
+class AnnotationsSinkConfig(StrictModel):
+    """Annotation output (W3): ``annotations.json`` + embeddings Parquet + COCO RLE masks.
+
+    Written whole when the run ends (a resumed run from its journal); see
+    :mod:`framewise.events.annotations` for the format.
+
+    Attributes:
+        kind: ``annotations``.
+    """
+
+    kind: Literal["annotations"]
+
+
 SinkConfig = Annotated[
     JsonLogSinkConfig
     | WebSocketSinkConfig
     | StoreSinkConfig
     | JournalSinkConfig
-    | ParquetSinkConfig,
+    | ParquetSinkConfig
+    | AnnotationsSinkConfig,
     Field(discriminator="kind"),
 ]
 """One sink; the ``kind`` key picks the branch."""
@@ -222,6 +236,7 @@ SINK_CONFIGS: Mapping[str, type[StrictModel]] = MappingProxyType(
         "store": StoreSinkConfig,
         "journal": JournalSinkConfig,
         "parquet": ParquetSinkConfig,
+        "annotations": AnnotationsSinkConfig,
     }
 )
 """Registry: sink kind → its configuration model."""

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from framewise.config.pipeline import (
+    AnnotationsSinkConfig,
     JournalSinkConfig,
     JsonLogSinkConfig,
     ParquetSinkConfig,
@@ -31,6 +32,7 @@ from framewise.config.pipeline import (
     WebSocketSinkConfig,
 )
 from framewise.core.events import LogMetadata
+from framewise.events.annotations import AnnotationsSink
 from framewise.events.journal import JournalEntry, JournalWriter
 from framewise.events.sinks import JOURNAL_NAME, JsonLogSink, RunResult, Sink, ThumbnailSink
 from framewise.pipeline.parquet import ParquetSink
@@ -107,6 +109,12 @@ def _parquet(config: ParquetSinkConfig, context: SinkContext) -> list[Sink]:
     ]
 
 
+def _annotations(config: AnnotationsSinkConfig, context: SinkContext) -> list[Sink]:
+    if context.out_dir is None:
+        return []
+    return [AnnotationsSink(context.out_dir, context.metadata)]
+
+
 def _served(config: WebSocketSinkConfig | StoreSinkConfig, context: SinkContext) -> list[Sink]:
     service = context.services.get(config.kind)
     return [service] if service is not None else []
@@ -119,6 +127,7 @@ SINKS: Mapping[str, SinkFactory] = MappingProxyType(
         "json_log": _json_log,
         "journal": _journal,
         "parquet": _parquet,
+        "annotations": _annotations,
         "websocket": _served,
         "store": _served,
     }

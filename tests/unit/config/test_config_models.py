@@ -90,7 +90,14 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "clip_features": ClipFeaturesConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
-    assert set(SINK_CONFIGS) == {"json_log", "websocket", "store", "journal", "parquet"}
+    assert set(SINK_CONFIGS) == {
+        "json_log",
+        "websocket",
+        "store",
+        "journal",
+        "parquet",
+        "annotations",
+    }
     for kind, model in {**DETECTOR_CONFIGS, **FILTER_CONFIGS, **SINK_CONFIGS}.items():
         assert model.model_fields["kind"].annotation.__args__ == (kind,)  # type: ignore[union-attr]
     with pytest.raises(TypeError):
