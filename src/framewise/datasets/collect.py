@@ -143,6 +143,9 @@ def collect(
         tasks += [w.task for w in wanted.values() if w.task is not None]
         if progress is not None:
             progress(done, len(sessions))
+    if len(sessions) < 2 and settings.val_share > 0:
+        # Said once the export is done: a failed one says only why it failed.
+        log.warning("one session only: every frame goes to train (no validation split)")
     return Collected(labels, to_label, tasks)
 
 
@@ -155,8 +158,6 @@ def _session(path: Path, video: Path | None) -> str:
 
 def _splits(sessions: list[str], settings: ExportSettings) -> dict[str, str]:
     if len(sessions) < 2 or settings.val_share == 0:
-        if settings.val_share > 0:
-            log.warning("one session only: every frame goes to train (no validation split)")
         return dict.fromkeys(sessions, "train")
     split = split_sessions([Path(s) for s in sessions], settings.val_share, settings.seed)
     return {str(path): name for path, name in split.items()}

@@ -7,6 +7,7 @@ interrupted extraction resumes after the last frame it wrote, with no duplicates
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Literal
 import cv2
 
 from framewise.core.atomic import write_bytes
-from framewise.core.errors import OutputError
+from framewise.core.errors import InputError, OutputError
 from framewise.core.frames import Frame
 from framewise.core.time import format_iso8601
 from framewise.sources.base import SourceStats
@@ -48,12 +49,40 @@ def _encode(frame: Frame, fmt: ImageFormat, quality: int) -> bytes:
 
 
 def _done_rows(partial: Path) -> list[dict[str, str]]:
+    """The rows an interrupted extraction wrote, whose images made it to disk.
+
+    Raises:
+        InputError: The index was damaged since (not UTF-8, other columns, a bad time).
+    """
     if not partial.exists():
         return []
-    with partial.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    hint = "delete it to extract from the start, or choose another --out"
+    try:
+        with partial.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", subject=partial, hint=hint) from None
+    if tuple(reader.fieldnames or ()) != CSV_FIELDS:
+        raise InputError(
+            f"not a frames index (columns {', '.join(reader.fieldnames or ()) or 'none'})",
+            subject=partial,
+            hint=hint,
+        )
     # A row is only trusted when its image made it to disk.
-    return [row for row in rows if (partial.parent / row["file"]).exists()]
+    done = [row for row in rows if (partial.parent / row["file"]).exists()]
+    for row in done[-1:]:  # resuming reads the last time
+        try:
+            seconds = float(row["video_seconds"])
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise InputError(
+                f"{row['video_seconds']!r} is not a time (row of {row['file']})",
+                subject=partial,
+                hint=hint,
+            )
+    return done
 
 
 def extract_frames(

@@ -275,7 +275,11 @@ def read_truth(path: str | Path) -> list[Event]:
     if not file.is_file():
         raise InputNotFoundError("no such ground truth", subject=file, hint=f"pass {TRUTH_FORMATS}")
     try:
-        payload = json.loads(file.read_text(encoding="utf-8", errors="replace"))
+        payload = json.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:  # replacing the bytes would score mangled fields
+        raise GroundTruthError(
+            f"not UTF-8 text (byte {exc.start})", subject=file, hint=f"pass {TRUTH_FORMATS}"
+        ) from None
     except json.JSONDecodeError as exc:
         raise GroundTruthError(
             f"not valid JSON (line {exc.lineno}: {exc.msg})",

@@ -44,9 +44,19 @@ def read_event_log(path: str | os.PathLike[str]) -> EventLog:
     if not file.is_file():
         raise InputNotFoundError("no such event log", subject=file, hint=_HINT)
     try:
-        text = file.read_text(encoding="utf-8", errors="replace")
+        data = file.read_bytes()
     except OSError as exc:
         raise EventLogError(f"cannot read: {exc.strerror}", subject=file, hint=_HINT) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Decoding with replacement would carry U+FFFD into the store and the reviewed log.
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise EventLogError(
+            f"not UTF-8 text (line {line}, byte {exc.start})",
+            subject=file,
+            hint="save it as UTF-8, as `framewise process` writes it",
+        ) from None
     try:
         payload = strict_loads(text)
     except json.JSONDecodeError as exc:

@@ -39,6 +39,12 @@ from framewise.synth.vocab import CLASSES
 CONTAINERS = {".mkv": "matroska", ".mp4": "mp4"}
 """File name endings ``render_session`` writes, and the FFmpeg muxer of each."""
 
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+    "veryslow", "placebo",
+)  # fmt: skip
+"""x264's presets, fastest first: checked up front, as x264 prints its own error line."""
+
 BASE_START = datetime(2026, 1, 1, 18, 0, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]
@@ -240,6 +246,12 @@ def _check(target: Path, settings: RenderSettings) -> str:
             f"cannot render {w}x{h}",
             subject=target,
             hint="use even sizes from 160x90 up, e.g. --size 1280x720 or 1920x1080",
+        )
+    if settings.preset not in X264_PRESETS:
+        raise ConfigError(
+            f"unknown x264 preset {settings.preset!r}",
+            subject=target,
+            hint=f"use one of: {', '.join(X264_PRESETS)}",
         )
     if settings.bitrate is not None and settings.bitrate <= 0:
         raise ConfigError(f"bitrate must be positive, got {settings.bitrate}", subject=target)

@@ -18,6 +18,9 @@ from framewise.core.errors import ConfigError
 
 VFR_TIME_BASE = Fraction(1, 1000)
 
+MAX_SECONDS = 24 * 3600.0
+"""Longest session: a schedule holds every frame's time, so 1e9 minutes would exhaust memory."""
+
 
 @dataclass(frozen=True)
 class FrameSchedule:
@@ -105,6 +108,11 @@ def _check(seconds: float, fps: float) -> None:
     if not (seconds > 0 and math.isfinite(seconds)):
         raise ConfigError(
             f"a session must last a positive time, got {seconds} s", hint="pass --minutes > 0"
+        )
+    if seconds > MAX_SECONDS:
+        raise ConfigError(
+            f"a session lasts at most 24 hours, got {seconds / 3600:.3g} h",
+            hint="pass --minutes 1440 or less",
         )
     if not (1 <= fps <= 240 and math.isfinite(fps)):
         raise ConfigError(f"--fps {fps} is out of range", hint="use a rate from 1 to 240, e.g. 30")
