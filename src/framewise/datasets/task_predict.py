@@ -21,7 +21,7 @@ from pathlib import Path
 from framewise.config.base import FileSourceConfig
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.atomic import write_json
-from framewise.datasets.task_extract import ExtractSettings
+from framewise.datasets.task_extract import ExtractSettings, landmark_chain
 from framewise.events.sinks import RunResult, RunTotals
 from framewise.features.task import TaskFeatures
 from framewise.features.task_live import (
@@ -32,7 +32,6 @@ from framewise.features.task_live import (
     TaskSegments,
 )
 from framewise.features.task_model import OnnxTaskModel
-from framewise.pipeline.chain import build_chain
 from framewise.pipeline.core import RunCore
 from framewise.pipeline.step import FrameStep
 from framewise.sources.probe import probe
@@ -102,7 +101,7 @@ def predict_video(
     # instead of dropping), so it predicts what batch predicts.
     source_config = shared.with_kind("replay", speed=1.0, keep_newest=False) if replay else shared
     config = PipelineConfig(name="task-predict", source=source_config, detectors=settings.stages())
-    chain = build_chain(config.detectors)
+    chain = landmark_chain(config)
     sink = TaskPredictionSink(TaskPredictor(model, smoothing, hold=hold), on_prediction)
     source = open_source(source_config, video, session_start=info.session_start)
     core = RunCore(FrameStep(chain, EventEngine.from_config(config)), source.session_start, [sink])

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from contextlib import contextmanager
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
+from framewise.detectors.base import Stage
 
 POSE_LANDMARKS = 33
 HAND_LANDMARKS = 21
@@ -185,3 +187,63 @@ class HandsStage(_LandmarkStage):
             names,
             data={"hand_landmarks": values},
         )
+
+
+class ConcurrentStages:
+    """Independent stages run side by side on the same batch, their boxes merged in order.
+
+    Pose and hands read only the picture, not each other's boxes, and MediaPipe releases
+    the GIL while a graph runs, so one thread per graph overlaps them (each graph still
+    sees its frames in order, as its tracking needs).
+
+    Args:
+        stages: The stages (closed with this one).
+    """
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+        self.name = "+".join(s.name for s in self.stages)
+        self.class_names = tuple(n for s in self.stages for n in s.class_names)
+        self.pool = ThreadPoolExecutor(len(self.stages), thread_name_prefix="landmarks")
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Every stage's boxes for ``batch``, after the boxes found so far."""
+        blank = [FrameOutput.empty(r.source_id) for r in results]
+        futures = [self.pool.submit(s.detect, batch, blank) for s in self.stages]
+        found = [f.result() for f in futures]  # re-raises a stage's error here
+        return [
+            r.with_detections(Detections.merge(r.detections, *(f[i].detections for f in found)))
+            for i, r in enumerate(results)
+        ]
+
+    def thresholds(self) -> Mapping[str, float]:
+        """Nothing to tune while running."""
+        return {}
+
+    def set_thresholds(self, values: Mapping[str, float]) -> None:
+        """Refuse every name (see :meth:`_LandmarkStage.set_thresholds`)."""
+        if values:
+            raise ConfigError(
+                f"stage {self.name!r} has no thresholds {sorted(values)}",
+                subject=self.name,
+                hint="set min_detection_confidence in the pipeline YAML instead",
+            )
+
+    def close(self) -> None:
+        """Stop the threads and close the stages."""
+        self.pool.shutdown(wait=True)
+        for stage in self.stages:
+            stage.close()
+
+
+def overlap_landmarks(stages: Sequence[Stage]) -> list[Stage]:
+    """``stages`` with adjacent pose and hands stages run side by side (same results)."""
+    out: list[Stage] = []
+    for stage in stages:
+        previous = out[-1] if out else None
+        pair = isinstance(stage, _LandmarkStage) and isinstance(previous, _LandmarkStage)
+        if pair and type(stage) is not type(previous) and previous is not None:
+            out[-1] = ConcurrentStages([previous, stage])
+        else:
+            out.append(stage)
+    return out

@@ -64,11 +64,23 @@ def test_a_video_with_nobody_is_a_clear_error_and_writes_nothing(
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_fusion_without_a_model_says_what_to_give(real_data: Path, tmp_path: Path) -> None:
+def test_yolo_without_a_model_says_what_to_give(real_data: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs an object model"):
-        extract_video(
-            real_data / SIGNER, tmp_path / "x.parquet", ExtractSettings(detector="fusion")
-        )
+        extract_video(real_data / SIGNER, tmp_path / "x.parquet", ExtractSettings(detector="yolo"))
+
+
+def test_fusion_runs_pose_and_hands_side_by_side(real_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "both.parquet"
+    extract_video(real_data / SIGNER, out, ExtractSettings(detector="fusion", sample_fps=5.0))
+    rows = read_feature_table(out).to_pylist()
+    assert all(r["pose_present"] for r in rows)
+    assert any(r["left_hand_present"] or r["right_hand_present"] for r in rows)
+    # The same frames through pose alone give the same pose landmarks (the threads overlap
+    # the graphs, they do not change them).
+    alone = tmp_path / "pose.parquet"
+    extract_video(real_data / SIGNER, alone, ExtractSettings(detector="pose", sample_fps=5.0))
+    pose_only = read_feature_table(alone).to_pylist()
+    assert [r["pose_landmarks"] for r in rows] == [r["pose_landmarks"] for r in pose_only]
 
 
 def test_folder_run_resumes_per_video_and_goes_past_a_failure(
