@@ -9,6 +9,7 @@ resumes from). ``search`` ranks the annotated frames and objects by CLIP similar
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,6 +173,44 @@ def write_crop(hit: SearchHit, folder: Path, rank: int) -> Path | str:
     path = folder / f"{rank:03d}.jpg"
     cv2.imwrite(str(path), found)
     return path
+
+
+def export_annotations(
+    folders: list[Path],
+    out: Path,
+    fmt: str,
+    min_confidence: float,
+    val_share: float,
+    overwrite: bool,
+) -> str:
+    """Write annotation folders as a ``fmt`` dataset (COCO keeps the masks); a summary line.
+
+    Raises:
+        ConfigError: No annotated frame has a box to export.
+    """
+    from framewise.datasets.annotation_labels import labels_from_annotations
+    from framewise.datasets.formats import FORMATS
+
+    staging = out.parent / f".{out.name}.frames"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        labels = labels_from_annotations(
+            folders, staging, min_confidence=min_confidence, val_share=val_share
+        )
+        if not labels.images:
+            raise ConfigError(
+                "nothing to export: no annotated frame has a box",
+                hint="lower --min-confidence, or annotate with a detector stage",
+            )
+        FORMATS[fmt].write(labels, out, overwrite)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    masks = sum(b.mask is not None for image in labels.images for b in image.boxes)
+    return (
+        f"exported {len(labels.images)} frames, {labels.box_count()} boxes ({masks} with masks) "
+        f"from {len(folders)} annotated video(s) as {fmt} → {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 
+from framewise.cli.annotate_commands import export_annotations
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import load_pipeline
 from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError, InputNotFoundError
+from framewise.datasets.annotation_labels import annotation_folders
 from framewise.datasets.collect import Collected, ExportSettings, collect
 from framewise.datasets.formats import FORMATS
 from framewise.events.log import read_event_log
@@ -71,7 +73,10 @@ def class_order(classes: str | None, logs: list[Path]) -> tuple[str, ...]:
 def export_command(
     logs: Annotated[
         list[Path],
-        typer.Argument(help="Reviewed event logs (events.json), or folders holding them."),
+        typer.Argument(
+            help="Reviewed event logs (events.json), or folders holding them; or `framewise "
+            "annotate` output folders (their frames and boxes; COCO keeps the masks)."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The dataset folder to write.")],
     fmt: Annotated[
@@ -126,6 +131,10 @@ def export_command(
     """
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r} is unknown", hint=f"use one of {', '.join(FORMATS)}")
+    folders = annotation_folders(logs)  # `framewise annotate` output: frames with masks
+    if folders is not None:
+        typer.echo(export_annotations(folders, out, fmt, min_confidence, val_share, overwrite))
+        return
     found = find_logs(logs)
     settings = ExportSettings(
         negatives,

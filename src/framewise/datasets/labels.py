@@ -35,6 +35,8 @@ class Box:
         y2: Bottom edge.
         score: The model's confidence when the box came from a detection; None when a
             person drew or confirmed it.
+        mask: The object's mask as COCO compressed RLE ``(height, width, counts)``; None
+            when it has none (a tuple, so boxes stay hashable).
     """
 
     label: str
@@ -43,6 +45,7 @@ class Box:
     x2: float
     y2: float
     score: float | None = None
+    mask: tuple[int, int, str] | None = None
 
     def clipped(self, width: int, height: int) -> Box | None:
         """The box inside a ``width`` × ``height`` image, or None when nothing of it is left."""

@@ -14,6 +14,7 @@ from pycocotools import mask as coco_mask  # type: ignore[import-untyped]
 from framewise.cli.annotate_commands import annotation_config
 from framewise.cli.main import main
 from framewise.config.pipeline import load_pipeline
+from framewise.core.masks import decode_rle
 from framewise.events.annotation_search import search_annotations
 from framewise.events.annotations import read_annotations
 from framewise.pipeline.runner import Pipeline
@@ -174,3 +175,38 @@ def test_search_ranks_frames_and_objects_by_clip_similarity(
     printed = capsys.readouterr().out.strip().splitlines()
     assert len(printed) == 3 and all("street.mp4 @" in line for line in printed)
     assert sorted(p.name for p in crops.iterdir()) == ["001.jpg", "002.jpg", "003.jpg"]
+
+
+def test_export_coco_writes_the_masks_pycocotools_reads(
+    tmp_path: Path, tiny_models: dict[str, Path], clip_path: Path
+) -> None:
+    from pycocotools.coco import COCO  # type: ignore[import-untyped]
+
+    config = pipeline_yaml(tmp_path, tiny_models)
+    out = tmp_path / "out"
+    assert (
+        main(["annotate", "--video", str(clip_path), "--config", str(config), "-o", str(out)]) == 0
+    )
+    ours = json.loads((out / "street" / "annotations.json").read_text())
+    dataset = tmp_path / "coco"
+    assert main(["export", str(out), "--format", "coco", "--out", str(dataset)]) == 0
+    coco = COCO(str(dataset / "annotations" / "instances_train.json"))
+    with_boxes = [f for f in ours["frames"] if f["detections"]]
+
+    def drawable(det: dict[str, Any]) -> bool:  # what every export keeps (random boxes are thin)
+        x1, y1, x2, y2 = det["box"]
+        return x2 - x1 >= 1 and y2 - y1 >= 1
+
+    assert len(coco.getImgIds()) == len(with_boxes)
+    assert len(coco.getAnnIds()) == sum(drawable(d) for f in with_boxes for d in f["detections"])
+    assert coco.getAnnIds()
+    for image_id, frame in zip(sorted(coco.getImgIds()), with_boxes, strict=True):
+        (info,) = coco.loadImgs(image_id)
+        assert (info["height"], info["width"]) == (72, 128)
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=[image_id]))
+        kept = [d for d in frame["detections"] if drawable(d)]
+        for ann, det in zip(anns, kept, strict=True):
+            mask = coco.annToMask(ann)
+            expected = decode_rle(det["mask"])
+            assert (mask.astype(bool) == expected).all()
+            assert ann["area"] == int(expected.sum())

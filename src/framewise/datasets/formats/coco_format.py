@@ -20,6 +20,7 @@ from typing import Any
 from framewise import __version__
 from framewise.core.atomic import write_json
 from framewise.core.errors import InputError, InputNotFoundError
+from framewise.core.masks import decode_rle
 from framewise.datasets.formats.files import (
     ImageFinder,
     check_names,
@@ -117,6 +118,10 @@ def _annotation(box: Box, annotation_id: int, image_id: int, names: list[str]) -
     }
     if box.score is not None:
         entry["score"] = box.score
+    if box.mask is not None:  # an annotated object's mask (framewise annotate), as RLE
+        height, width, counts = box.mask
+        entry["segmentation"] = {"size": [height, width], "counts": counts}
+        entry["area"] = int(decode_rle(entry["segmentation"]).sum())
     return entry
 
 
