@@ -15,6 +15,7 @@ import typer
 
 from framewise.cli.progress import frame_progress
 from framewise.cli.stages_commands import stages_demo
+from framewise.cli.task_demo import tasks_demo
 
 DEMO_SEED = 11  # never used for training (the shipped model saw seeds 1-8 and 301-316)
 DEMO_MINUTES = 3.0
@@ -95,6 +96,7 @@ def demo_command(
         f"{run.log_path} --video {video}"
     )
     stages_demo(out / "w4")  # workflow W4: every stage on a small real-vs-manipulated set
+    tasks_demo(out / "w2")  # workflow W2: features → windows → model → live replay
 
 
 def register(app: typer.Typer) -> None:

@@ -87,9 +87,13 @@ def predict_video(
     smoothing: Smoothing = "ema",
     hold: int = 2,
     replay: bool = False,
+    speed: float = 1.0,
     on_prediction: Callable[[TaskPrediction], None] | None = None,
 ) -> PredictRun:
-    """Run the model of ``model_dir`` over ``video`` (see the module docstring)."""
+    """Run the model of ``model_dir`` over ``video`` (see the module docstring).
+
+    ``speed`` paces a replay (2.0: twice as fast as the camera would).
+    """
     model = OnnxTaskModel.load(model_dir)
     info = probe(video)
     shared = FileSourceConfig(
@@ -99,7 +103,7 @@ def predict_video(
     )
     # A replay paces the file like a camera but keeps every frame (a slow machine lags
     # instead of dropping), so it predicts what batch predicts.
-    source_config = shared.with_kind("replay", speed=1.0, keep_newest=False) if replay else shared
+    source_config = shared.with_kind("replay", speed=speed, keep_newest=False) if replay else shared
     config = PipelineConfig(name="task-predict", source=source_config, detectors=settings.stages())
     chain = landmark_chain(config)
     sink = TaskPredictionSink(TaskPredictor(model, smoothing, hold=hold), on_prediction)
