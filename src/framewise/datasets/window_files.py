@@ -88,7 +88,7 @@ def write_dataset(
         label_map: Mapping[str, int] = metadata["label_map"]
         DatasetSpec(  # what training reads through the trainer protocol
             kind="sequence",
-            root=Path("."),
+            root=Path(),
             splits={s: (f"X_{s}.npy",) for s in SPLITS},
             names=tuple(sorted(label_map, key=lambda k: label_map[k])),
             task="classify",
