@@ -109,11 +109,13 @@ def _serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ("serve", "--data-dir", str(data_dir), "--port", str(port), "--log-level", "warning")
-    process = subprocess.Popen(_framewise(*args), stdout=subprocess.DEVNULL)
+    log = data_dir.parent / "serve.log"  # what the server said, for a failure's message
+    with log.open("ab") as sink:
+        process = subprocess.Popen(_framewise(*args), stdout=sink, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert process.poll() is None, "framewise serve exited at start"
+            assert process.poll() is None, f"framewise serve exited: {log.read_text()[-2000:]}"
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
