@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from framewise.core.errors import ConfigError
-from framewise.pipeline.stages import load_pipeline, pipeline_status, read_rows, run_pipeline
+from framewise.pipeline.stages import (
+    LocalExecutor,
+    load_pipeline,
+    pipeline_status,
+    read_rows,
+    run_pipeline,
+)
 from framewise.pipeline.stages.table import chunk_files
 from tests.unit.stages.stage_kinds import TEST_KINDS
 
@@ -121,3 +127,34 @@ def test_a_bad_stage_entry_names_its_line(tmp_path: Path) -> None:
     path.write_text("root: out\nstages:\n  - kind: square\n    n: 3\n  - kind: add\n    ofset: 2\n")
     with pytest.raises(ConfigError, match=r"p\.yaml:6"):
         load_pipeline(path, TEST_KINDS)
+
+
+def test_a_pool_of_worker_processes_writes_the_same_tables(tmp_path: Path) -> None:
+    serial, pooled = tmp_path / "serial", tmp_path / "pooled"
+    serial.mkdir()
+    pooled.mkdir()
+    run_pipeline(load_pipeline(_yaml(serial, "n: 9"), TEST_KINDS))
+    run_pipeline(load_pipeline(_yaml(pooled, "n: 9"), TEST_KINDS), executor=LocalExecutor(2))
+    assert _tables(pooled / "out") == _tables(serial / "out")
+
+
+def test_cli_status_and_an_unknown_executor(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("root: out\nstages:\n  - {kind: index, videos: v, labels: l.csv}\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    status = subprocess.run(
+        [sys.executable, "-m", "framewise", "stages", "status", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert status.returncode == 0 and "not started" in status.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "framewise", "stages", "run", str(path), "--executor", "ray"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2 and "unknown executor 'ray'" in refused.stderr
