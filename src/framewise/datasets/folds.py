@@ -61,6 +61,42 @@ def grouped_folds(
     ]
 
 
+def _near_duplicates(
+    keys: Sequence[str],
+    fold_of: npt.NDArray[np.int64],
+    features: npt.NDArray[np.float64],
+    near: float,
+    chunk: int = 512,
+) -> list[dict[str, object]]:
+    """Pairs of rows in different folds whose standardised vectors nearly coincide.
+
+    Distances come a chunk of rows at a time (``|a|² + |b|² − 2a·b``), so memory grows with
+    ``chunk × rows``, not ``rows²``: thousands of clips stay cheap.
+    """
+    scale = features.std(axis=0)
+    scale[scale == 0] = 1.0
+    unit = (features - features.mean(axis=0)) / scale / np.sqrt(features.shape[1])
+    norms = (unit * unit).sum(axis=1)
+    pairs: list[dict[str, object]] = []
+    for start in range(0, len(unit), chunk):
+        block = unit[start : start + chunk]
+        squared = norms[start : start + chunk, None] + norms[None, :] - 2 * block @ unit.T
+        distances = np.sqrt(np.maximum(squared, 0.0))
+        for row, j in zip(*np.nonzero(distances < near), strict=True):
+            i = start + int(row)
+            if i < j and fold_of[i] != fold_of[j]:
+                pairs.append(
+                    {
+                        "a": keys[i],
+                        "b": keys[j],
+                        "fold_a": int(fold_of[i]),
+                        "fold_b": int(fold_of[j]),
+                        "distance": round(float(distances[row, j]), 6),
+                    }
+                )
+    return pairs
+
+
 def leakage_audit(
     keys: Sequence[str],
     groups: Sequence[str],
@@ -83,7 +119,7 @@ def leakage_audit(
         ``{"groups": {group: [fold, ...]}, "leaking_groups": [...], "near_duplicates":
         [{"a", "b", "fold_a", "fold_b", "distance"}], "clean": bool}``.
     """
-    fold_of = np.full(len(keys), -1)
+    fold_of = np.full(len(keys), -1, dtype=np.int64)
     for fold in folds:
         fold_of[fold.val] = fold.number
     by_group: dict[str, set[int]] = {}
@@ -92,21 +128,7 @@ def leakage_audit(
     leaking = sorted(group for group, numbers in by_group.items() if len(numbers) > 1)
     pairs: list[dict[str, object]] = []
     if features is not None and len(features) > 1:
-        scale = features.std(axis=0)
-        scale[scale == 0] = 1.0
-        unit = (features - features.mean(axis=0)) / scale / np.sqrt(features.shape[1])
-        distances = np.sqrt(((unit[:, None, :] - unit[None, :, :]) ** 2).sum(axis=2))
-        for i, j in zip(*np.nonzero(np.triu(distances < near, k=1)), strict=True):
-            if fold_of[i] != fold_of[j]:
-                pairs.append(
-                    {
-                        "a": keys[i],
-                        "b": keys[j],
-                        "fold_a": int(fold_of[i]),
-                        "fold_b": int(fold_of[j]),
-                        "distance": round(float(distances[i, j]), 6),
-                    }
-                )
+        pairs = _near_duplicates(keys, fold_of, features, near)
     return {
         "groups": {group: sorted(numbers) for group, numbers in sorted(by_group.items())},
         "leaking_groups": leaking,
