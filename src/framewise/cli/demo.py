@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from framewise.cli.annotate_commands import annotate_demo
 from framewise.cli.progress import frame_progress
 from framewise.cli.stages_commands import stages_demo
 from framewise.cli.task_demo import tasks_demo
@@ -96,6 +97,7 @@ def demo_command(
         f"{run.log_path} --video {video}"
     )
     stages_demo(out / "w4")  # workflow W4: every stage on a small real-vs-manipulated set
+    annotate_demo(out / "w3")  # workflow W3: a real clip annotated with the shipped models
     tasks_demo(out / "w2")  # workflow W2: features → windows → model → live replay
 
 

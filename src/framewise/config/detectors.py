@@ -397,6 +397,57 @@ class ClipFeaturesConfig(HfStageConfig):
     crop_padding: int = Field(default=0, ge=0, le=1024)
 
 
+class HogPeopleConfig(StageConfig):
+    """OpenCV's HOG people detector (its model ships inside OpenCV): ``person`` boxes.
+
+    Attributes:
+        kind: ``hog_people``.
+        threshold: Least score kept (the SVM margin squashed to 0–1; 0.5 is a margin of 0).
+        max_side: Frames are searched at most this large (HOG costs grow with the area).
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:hog_people_stage"
+    kind: Literal["hog_people"]
+    name: str | None = None
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    max_side: int = Field(default=640, ge=64, le=8192)
+
+
+class TextBoxesConfig(StageConfig):
+    """RapidOCR's text detector alone (its model ships in the wheel): ``text`` boxes.
+
+    Attributes:
+        kind: ``text_boxes``.
+        threshold: Least detector score kept.
+        det_limit_side: Side the detector resizes the frame's longer side to.
+        max_area_share: Boxes covering more of the frame are dropped (on text-free texture
+            such as a wooden floor the detector may return the whole frame).
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:text_boxes_stage"
+    kind: Literal["text_boxes"]
+    name: str | None = None
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    det_limit_side: int = Field(default=736, ge=32, le=8192)
+    max_area_share: float = Field(default=0.5, gt=0, le=1)
+
+
+class GrabCutConfig(StageConfig):
+    """OpenCV GrabCut masks seeded by the boxes found so far (no model to fetch).
+
+    Attributes:
+        kind: ``grabcut_segmenter``.
+        classes: Mask only boxes of these classes (``None``: every box).
+        iterations: GrabCut iterations per box.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:grabcut_stage"
+    kind: Literal["grabcut_segmenter"]
+    name: str | None = None
+    classes: list[str] | None = None
+    iterations: int = Field(default=3, ge=1, le=20)
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
     {
         "yolo_onnx": YoloOnnxConfig,
@@ -408,6 +459,9 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "open_vocab_detector": OpenVocabConfig,
         "segmenter": SegmenterConfig,
         "clip_features": ClipFeaturesConfig,
+        "hog_people": HogPeopleConfig,
+        "text_boxes": TextBoxesConfig,
+        "grabcut_segmenter": GrabCutConfig,
     }
 )
 """Registry: stage kind → its configuration model (which names its factory)."""

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING
 from framewise.config.detectors import (
     ClipFeaturesConfig,
     GateConfig,
+    GrabCutConfig,
     HandsConfig,
+    HogPeopleConfig,
     OcrConfig,
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TextBoxesConfig,
     YoloOnnxConfig,
     detector_name,
 )
@@ -32,6 +35,11 @@ from framewise.core.results import FrameOutput
 from framewise.detectors.base import Detector, Reader
 
 if TYPE_CHECKING:
+    from framewise.detectors.classic_annotate import (
+        GrabCutSegmenterStage,
+        HogPeopleStage,
+        TextBoxesStage,
+    )
     from framewise.detectors.clip_features import ClipFeaturesStage
     from framewise.detectors.gate import GateStage
     from framewise.detectors.open_vocab import OpenVocabStage
@@ -233,3 +241,24 @@ def clip_features_stage(config: ClipFeaturesConfig) -> ClipFeaturesStage:
     from framewise.detectors.clip_features import build_clip_features
 
     return build_clip_features(config)
+
+
+def hog_people_stage(config: HogPeopleConfig) -> HogPeopleStage:
+    """Build the ``hog_people`` stage of ``config``."""
+    from framewise.detectors.classic_annotate import build_hog_people
+
+    return build_hog_people(config)
+
+
+def text_boxes_stage(config: TextBoxesConfig) -> TextBoxesStage:
+    """Build the ``text_boxes`` stage of ``config``."""
+    from framewise.detectors.classic_annotate import build_text_boxes
+
+    return build_text_boxes(config)
+
+
+def grabcut_stage(config: GrabCutConfig) -> GrabCutSegmenterStage:
+    """Build the ``grabcut_segmenter`` stage of ``config``."""
+    from framewise.detectors.classic_annotate import build_grabcut
+
+    return build_grabcut(config)

@@ -11,7 +11,8 @@ One run folder per video holds:
 - ``frame_embeddings.parquet`` (``frame_number, timestamp, embedding``) and
   ``object_embeddings.parquet`` (``object_id, frame_number, timestamp, label, x1, y1, x2,
   y2, embedding``): one row per frame or object, the vectors as fixed-size float32 lists
-  (no pickle), keyed to the JSON by ``frame_number`` and ``object_id``.
+  (no pickle), keyed to the JSON by ``frame_number`` and ``object_id``; a run that made no
+  embeddings (no ``clip_features`` stage) writes neither table.
 
 The sink keeps what it is handed and writes the three files (atomically) when it closes; a
 resumed run is handed the journaled frames again first, so its files are whole and hold no
@@ -79,15 +80,20 @@ class _Table:
         self.vectors.append(np.asarray(vector, np.float32))
         return len(self.vectors) - 1
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path) -> str | None:
+        """Write the table to ``path``; its file name, or None (and no file) with no rows."""
+        if not self.vectors:  # a fixed-size list needs a width: no embedding stage, no file
+            path.unlink(missing_ok=True)
+            return None
         pa, pq = _arrow()
-        width = int(self.vectors[0].shape[0]) if self.vectors else 0
-        flat = np.concatenate(self.vectors) if self.vectors else np.zeros(0, np.float32)
+        width = int(self.vectors[0].shape[0])
+        flat = np.concatenate(self.vectors)
         columns = {name: pa.array(values) for name, values in self.keys.items()}
         embedding = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), width)
         table = pa.table({**columns, "embedding": embedding})
         with atomic_output(path) as partial:
             pq.write_table(table, partial)
+        return path.name
 
 
 class AnnotationsSink:
@@ -176,8 +182,8 @@ class AnnotationsSink:
     def close(self) -> None:
         """Write ``annotations.json`` and the two embeddings tables (atomically)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.scene.write(self.out_dir / FRAME_EMBEDDINGS)
-        self.objects.write(self.out_dir / OBJECT_EMBEDDINGS)
+        scene = self.scene.write(self.out_dir / FRAME_EMBEDDINGS)
+        objects = self.objects.write(self.out_dir / OBJECT_EMBEDDINGS)
         frames = [self.frames[k] for k in sorted(self.frames)]
         payload = {
             "schema_version": SCHEMA_VERSION,
@@ -195,7 +201,7 @@ class AnnotationsSink:
                 "frames_skipped": self.skipped,
                 "objects": sum(len(f["detections"]) for f in frames),
             },
-            "embeddings": {"frames": FRAME_EMBEDDINGS, "objects": OBJECT_EMBEDDINGS},
+            "embeddings": {"frames": scene, "objects": objects},
             "frames": frames,
         }
         write_json(self.out_dir / ANNOTATIONS_NAME, payload)
@@ -225,6 +231,8 @@ class AnnotationIndex:
 
 
 def _matrix(path: Path) -> np.ndarray:
+    if not path.is_file():  # a run without embeddings writes no table
+        return np.zeros((0, 0), np.float32)
     _, pq = _arrow()
     column = pq.read_table(path, columns=["embedding"]).column("embedding").combine_chunks()
     width = column.type.list_size

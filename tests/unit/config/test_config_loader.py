@@ -75,8 +75,8 @@ YAML_CASES = [
         7,
         [
             "does not match",
-            "set kind to one of: clip_features, gate, hands, ocr, open_vocab_detector, pose, "
-            "segmenter, tagger, yolo_onnx",
+            "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
+            "open_vocab_detector, pose, segmenter, tagger, text_boxes, yolo_onnx",
         ],
     ),
     ("kind missing", 18, "  - classes_: x", 18, ["kind", "set kind to one of: episode"]),
@@ -302,8 +302,8 @@ INLINE_CASES = [
         "kind missing",
         "detectors:\n  - model: m.onnx\n",
         "2: detectors[0]: Unable to extract tag using discriminator 'kind' — "
-        "set kind to one of: clip_features, gate, hands, ocr, open_vocab_detector, pose, "
-        "segmenter, tagger, yolo_onnx",
+        "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
+        "open_vocab_detector, pose, segmenter, tagger, text_boxes, yolo_onnx",
     ),
     (
         "literal choices",

@@ -27,11 +27,14 @@ from framewise.config import (
 from framewise.config.detectors import (
     ClipFeaturesConfig,
     GateConfig,
+    GrabCutConfig,
     HandsConfig,
+    HogPeopleConfig,
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TextBoxesConfig,
 )
 
 YOLO = {"kind": "yolo_onnx", "model": "m.onnx"}
@@ -88,6 +91,9 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "open_vocab_detector": OpenVocabConfig,
         "segmenter": SegmenterConfig,
         "clip_features": ClipFeaturesConfig,
+        "hog_people": HogPeopleConfig,
+        "text_boxes": TextBoxesConfig,
+        "grabcut_segmenter": GrabCutConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {

@@ -12,12 +12,15 @@ from framewise.config.detectors import (
     DETECTOR_CONFIGS,
     ClipFeaturesConfig,
     GateConfig,
+    GrabCutConfig,
     HandsConfig,
+    HogPeopleConfig,
     OcrConfig,
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TextBoxesConfig,
     YoloOnnxConfig,
 )
 from framewise.config.pipeline import PipelineConfig
@@ -84,6 +87,9 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "open_vocab_detector": OpenVocabConfig(kind="open_vocab_detector", model="owl"),
         "segmenter": SegmenterConfig(kind="segmenter", model="sam"),
         "clip_features": ClipFeaturesConfig(kind="clip_features", model="clip"),
+        "hog_people": HogPeopleConfig(kind="hog_people"),
+        "text_boxes": TextBoxesConfig(kind="text_boxes"),
+        "grabcut_segmenter": GrabCutConfig(kind="grabcut_segmenter"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():
