@@ -175,7 +175,9 @@ class OpenVocabStage(HfStage):
             real = logits[b][:, : len(phrases[b])]  # the padded blank queries never win
             labels = real.argmax(axis=1)
             scores = 1.0 / (1.0 + np.exp(-real.max(axis=1)))
-            found.append(self._boxes(frame, boxes[b], scores, labels, phrases[b], "square"))
+            # OWLv2 pads to a square first; OWL-ViT stretches each side to its input.
+            side = "square" if self.architecture == "owlv2" else "sides"
+            found.append(self._boxes(frame, boxes[b], scores, labels, phrases[b], side))
         return found
 
 
