@@ -4,18 +4,18 @@ flags (issue 14, item 12): no traceback, no hang, a non-zero exit and one line n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.integration.cli.cli_run import ERROR_PREFIX
 from tests.integration.corpus.conftest import Corpus
 from tests.integration.corpus.corpus_cases import (
     LOG_REFUSALS,
     SYNTH_FLAGS,
     TRUTH_SAYS,
     VIDEO_REFUSALS,
-    Refusal,
 )
-from tests.integration.corpus.corpus_run import refused, run
+from tests.integration.corpus.corpus_run import Refusal, refused, run
 
 LOGS = sorted(LOG_REFUSALS)
 SERVE_DEADLINE = 30.0
@@ -24,17 +24,17 @@ SERVE_DEADLINE = 30.0
 
 @pytest.mark.parametrize("name", LOGS)
 def test_import_dry_run(corpus: Corpus, name: str) -> None:
-    """import reports per log (a folder may hold good and bad ones): a failure line, exit 3."""
+    """import reports per log on stdout (a folder may hold good and bad ones), then exits 3."""
     done = run("import", "--dry-run", corpus.logs[name])
     assert done.returncode == 3, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr and ERROR_PREFIX not in done.stderr, done.stderr
+    assert done.stderr == ""  # no traceback, and no second report of the same failure
     failures = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ")]
-    assert failures == [f"{name}: {failures[0].split(': ', 1)[1]}"], done.stdout
+    assert len(failures) == 1 and failures[0].startswith(f"{name}: "), done.stdout
     assert LOG_REFUSALS[name].says in failures[0], done.stdout
-    assert f"{name}: failed: " in done.stdout
-    assert "failures (1):" in done.stdout
+    assert "failures (1):" in done.stdout and f"{name}: failed: " in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["log", "truth"])
 @pytest.mark.parametrize("name", LOGS)
 def test_eval(corpus: Corpus, name: str, role: str) -> None:
@@ -47,6 +47,7 @@ def test_eval(corpus: Corpus, name: str, role: str) -> None:
     assert done.stdout == ""  # no scores for a pair that was not read
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case", [*(f"log:{name}" for name in LOGS), *(f"video:{name}" for name in VIDEO_REFUSALS)]
 )
@@ -54,7 +55,7 @@ def test_review_refuses_before_serving(corpus: Corpus, case: str) -> None:
     kind, name = case.split(":")
     if kind == "log":
         subject, expect = corpus.logs[name], LOG_REFUSALS[name]
-        args = [subject]
+        args: list[str | Path] = [subject]
     else:
         subject, expect = corpus.videos[name], VIDEO_REFUSALS[name]
         args = [corpus.logs["good.json"], "--video", subject]
@@ -63,6 +64,7 @@ def test_review_refuses_before_serving(corpus: Corpus, case: str) -> None:
     assert "reviewing" not in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case", [*(f"log:{name}" for name in LOGS), *(f"video:{name}" for name in VIDEO_REFUSALS)]
 )

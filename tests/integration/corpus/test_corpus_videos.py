@@ -25,7 +25,7 @@ from tests.integration.corpus.corpus_cases import (
 from tests.integration.corpus.corpus_run import accepted, refused, run
 
 VIDEOS = sorted([*VIDEO_REFUSALS, *VIDEO_ACCEPTED])
-FPS = 2.0
+FPS = 2
 """Sampling rate of ``frames`` and ``process``: a few frames per clip keeps the module fast."""
 
 
@@ -63,11 +63,11 @@ def test_frames(corpus: Corpus, case: str) -> None:
         index = out / ".frames.csv.partial"
         shutil.copyfile(corpus.frame_indexes[name], index)
         shutil.copyfile(corpus.videos["png.mkv"], out / "whole_0000000.jpg")
-        done = run("frames", video, "--out", out, "--fps", FPS)
+        done = run("frames", video, "--out", out, "--fps", str(FPS))
         refused(done, index, FRAME_INDEX_REFUSALS[name])
         assert index.read_bytes() == corpus.frame_indexes[name].read_bytes()  # left as found
         return
-    done = run("frames", video, "--out", out, "--fps", FPS)
+    done = run("frames", video, "--out", out, "--fps", str(FPS))
     if name in VIDEO_REFUSALS:
         refused(done, video, VIDEO_REFUSALS[name])
         assert not any(out.glob("*.jpg"))
@@ -101,7 +101,7 @@ def test_process(corpus: Corpus, case: str) -> None:
         return
     video = corpus.videos[name]
     done = run("process", "--video", video, "--profile", "tarkov", "--output", out,
-               "--detection-fps", FPS)  # fmt: skip
+               "--detection-fps", str(FPS))  # fmt: skip
     if name in VIDEO_REFUSALS:
         refused(done, video, VIDEO_REFUSALS[name])
         assert not any(out.glob("*/events.json")) if out.exists() else True
