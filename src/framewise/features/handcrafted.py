@@ -11,7 +11,7 @@ absence where a region was pasted or smoothed), with ``μ``, ``σ`` its mean and
 4. ``noise_kurtosis`` = mean((r − μ)⁴) / σ⁴
 5. ``noise_energy_ratio`` = Σ r² / Σ (g − ḡ)²
 
-DCT of 8×8 blocks ``X = C·B·Cᵀ`` (orthonormal DCT-II, the codec's transform):
+DCT of 8×8 blocks ``X = C·B·Cᵀ`` (orthonormal DCT-II, the codec's transform; OpenCV's):
 
 6. ``dct_hf_ratio`` = Σ_{u+v≥8} X² / Σ_{(u,v)≠(0,0)} X² (share of high-frequency energy)
 7. ``dct_ac_std`` = standard deviation of every AC coefficient
@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -74,14 +75,6 @@ HANDCRAFTED = FRAME_FEATURES + CODEC_FEATURES
 _EPS = 1e-12
 
 
-def _dct_matrix(n: int = 8) -> F64:
-    k = np.arange(n)
-    matrix: F64 = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * np.sqrt(2 / n)
-    matrix[0] /= np.sqrt(2)
-    return matrix
-
-
-_DCT32 = _dct_matrix().astype(np.float32)
 _HIGH = np.add.outer(np.arange(8), np.arange(8)) >= 8
 
 
@@ -95,52 +88,66 @@ def _ratio(top: float, bottom: float) -> float:
     return float(top / bottom) if bottom > _EPS else 0.0
 
 
-def _dct_planes(gray: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """DCT of every whole 8×8 block with axes ``(u, block row, block column, v)``.
+def _dct_blocks(gray: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """DCT of every whole 8×8 block, shape ``(blocks, v, u)`` (transposed per block).
 
-    Two plain matrix products over the whole picture (no per-block loop, no block copy):
-    along each block's rows, then along its columns.
+    Two calls of OpenCV's row-wise DCT over the whole picture, no per-block loop: along each
+    block's rows (every run of 8 pixels), then, after one transposing copy, along its columns.
     """
     h, w = (gray.shape[0] // 8) * 8, (gray.shape[1] // 8) * 8
-    grid = gray[:h, :w].reshape(h // 8, 8, w // 8, 8)
-    rows = (grid.reshape(-1, 8) @ _DCT32.T).reshape(grid.shape)
-    planes: npt.NDArray[np.float32] = np.tensordot(_DCT32, rows, axes=(1, 1))
-    return planes
+    if not h or not w:
+        return np.zeros((0, 8, 8), np.float32)
+    picture = np.ascontiguousarray(gray[:h, :w])
+    rows = cv2.dct(picture.reshape(-1, 8), flags=cv2.DCT_ROWS)
+    columns = rows.reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 3, 1)
+    done = cv2.dct(np.ascontiguousarray(columns).reshape(-1, 8), flags=cv2.DCT_ROWS)
+    return done.reshape(-1, 8, 8).astype(np.float32, copy=False)
 
 
 def block_dct(gray: npt.NDArray[np.float32]) -> F64:
     """DCT coefficients of every whole 8×8 block, shape ``(blocks, 8, 8)`` (row-major)."""
-    planes = _dct_planes(gray)
-    coeffs: F64 = planes.transpose(1, 2, 0, 3).reshape(-1, 8, 8).astype(np.float64)
+    coeffs: F64 = _dct_blocks(gray).transpose(0, 2, 1).astype(np.float64)
     return coeffs
 
 
 def _dct_stats(gray: npt.NDArray[np.float32]) -> tuple[float, float, float]:
     """Features 6-8: high-frequency share of AC energy, AC deviation, share of AC zeros."""
-    planes = _dct_planes(gray)
-    blocks = planes.shape[1] * planes.shape[2]
+    coeffs = _dct_blocks(gray)
+    blocks = len(coeffs)
     if not blocks:
         return 0.0, 0.0, 0.0
-    flat = planes.reshape(8, -1, 8)
-    by_uv = np.einsum("unv,unv->uv", flat, flat).astype(np.float64)  # energy per (u, v)
-    dc = planes[0, :, :, 0]
+    # Energy per (v, u) position; the high-frequency mask (u + v ≥ 8) is symmetric.
+    by_uv = np.einsum("nij,nij->ij", coeffs, coeffs).astype(np.float64)
+    dc = coeffs[:, 0, 0]
     ac_energy = float(by_uv.sum() - by_uv[0, 0])
     high = float(by_uv[_HIGH].sum())
     count = blocks * 63
-    mean = (float(planes.sum(dtype=np.float64)) - float(dc.sum(dtype=np.float64))) / count
+    mean = (float(coeffs.sum(dtype=np.float64)) - float(dc.sum(dtype=np.float64))) / count
     deviation = math.sqrt(max(ac_energy / count - mean * mean, 0.0))
-    zeros = int(np.count_nonzero(np.abs(planes) < 0.5)) - int(np.count_nonzero(np.abs(dc) < 0.5))
+    zeros = int(np.count_nonzero(np.abs(coeffs) < 0.5)) - int(np.count_nonzero(np.abs(dc) < 0.5))
     return _ratio(high, ac_energy), deviation, zeros / count
 
 
 def _tile_std(residual: npt.NDArray[np.float32], tile: int = 16) -> F64:
-    """The residual's deviation in each whole ``tile × tile`` tile (sums, no copies)."""
+    """The residual's deviation in each whole ``tile × tile`` tile.
+
+    Tile means of ``r`` and ``r²`` by OpenCV's area resize (an exact block average at an
+    integer factor), then ``σ = √(E[r²] − E[r]²)``.
+    """
     h, w = (residual.shape[0] // tile) * tile, (residual.shape[1] // tile) * tile
-    tiles = residual[:h, :w].reshape(h // tile, tile, w // tile, tile)
-    mean = tiles.mean(axis=(1, 3), dtype=np.float64)
-    square = (tiles * tiles).mean(axis=(1, 3), dtype=np.float64)
+    if not h or not w:
+        return np.zeros(0)
+    part = np.ascontiguousarray(residual[:h, :w])
+    size = (w // tile, h // tile)
+    mean = cv2.resize(part, size, interpolation=cv2.INTER_AREA).astype(np.float64)
+    square = cv2.resize(part * part, size, interpolation=cv2.INTER_AREA).astype(np.float64)
     out: F64 = np.sqrt(np.maximum(square - mean * mean, 0.0)).ravel()
     return out
+
+
+def _variance(image: npt.NDArray[Any]) -> float:
+    _, deviation = cv2.meanStdDev(image)
+    return float(deviation[0, 0]) ** 2
 
 
 def _blockiness(gray: npt.NDArray[np.float32]) -> float:
@@ -162,7 +169,7 @@ def frame_features(rgb: RGB) -> F64:
     centred = residual - np.float32(mu)
     squared = centred * centred  # products, not **: NumPy's float32 pow is ~50× slower
     sigma = math.sqrt(float(squared.mean(dtype=np.float64)))
-    spread = float(gray.var(dtype=np.float64)) * gray.size
+    spread = _variance(gray) * gray.size
     gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
     tiles = _tile_std(residual)
@@ -174,7 +181,7 @@ def frame_features(rgb: RGB) -> F64:
         _ratio(float((squared * squared).mean(dtype=np.float64)), sigma**4),
         _ratio(energy, spread),
         *_dct_stats(gray),
-        float(cv2.Laplacian(gray, cv2.CV_32F, ksize=1).var(dtype=np.float64)),
+        _variance(cv2.Laplacian(gray, cv2.CV_32F, ksize=1)),
         float((gx * gx + gy * gy).mean(dtype=np.float64)),
         _blockiness(gray),
         _ratio(float(tiles.std()), float(tiles.mean())) if tiles.size else 0.0,
