@@ -102,6 +102,14 @@ def test_a_params_change_reruns_that_stage_and_the_ones_after_only(tmp_path: Pat
     assert read_rows(root / "02_total")[0]["total"] == sum(2 * i * i + 11 for i in range(10))
 
 
+def test_csv_on_request(tmp_path: Path) -> None:
+    path = _yaml(tmp_path, "n: 3")
+    path.write_text(path.read_text().replace("chunk_rows: 3\n", "chunk_rows: 3\ncsv: true\n"))
+    run_pipeline(load_pipeline(path, TEST_KINDS))
+    lines = (tmp_path / "out" / "01_add" / "table.csv").read_text().splitlines()
+    assert len(lines) == 7 and "added" in lines[0].split(",")
+
+
 def test_only_stage_refuses_when_its_input_is_unfinished(tmp_path: Path) -> None:
     spec = load_pipeline(_yaml(tmp_path), TEST_KINDS)
     with pytest.raises(ConfigError, match="has not finished"):

@@ -52,6 +52,7 @@ from framewise.pipeline.stages.table import (
     failed_row,
     failures,
     read_rows,
+    write_csv,
     write_table,
 )
 
@@ -250,6 +251,8 @@ class _StageRun:
             ran = self._run_table(stage, progress)
         rows = read_rows(self.folder)
         write_table(self.folder, rows)
+        if self.spec.csv:
+            write_csv(self.folder, rows)
         summary = self._summary("ran" if state.value == "new" else "resumed", rows, ran, started)
         rundir.finish(
             {"rows": summary.rows, "failed": summary.failed, "errors": summary.errors[:20]}

@@ -40,13 +40,15 @@ class PipelineSpec(StrictModel):
         seed: The global seed.
         chunk_rows: Rows per Parquet chunk.
         chunk_seconds: A chunk is written at least this often.
+        csv: Also write each finished stage's table as ``table.csv`` (lists as JSON).
         stages: The stages, in run order.
     """
 
     root: ConfigPath
     seed: int = 0
-    chunk_rows: int = Field(32, ge=1)
-    chunk_seconds: float = Field(30.0, gt=0)
+    chunk_rows: int = Field(default=32, ge=1)
+    chunk_seconds: float = Field(default=30.0, gt=0)
+    csv: bool = False
     stages: list[StageParams] = Field(min_length=1)
 
     @model_validator(mode="after")

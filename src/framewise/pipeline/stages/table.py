@@ -14,6 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,12 +25,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from framewise.core.atomic import atomic_open
+from framewise.core.atomic import atomic_open, write_text
 from framewise.core.errors import InputError
 from framewise.pipeline.stages.base import ERROR, INPUT_KEY, KEY, Row
 
 ROWS_DIR = "rows"
 TABLE_NAME = "table.parquet"
+CSV_NAME = "table.csv"
 CHUNK_GLOB = "chunk-*.parquet"
 
 
@@ -86,6 +90,21 @@ def write_table(folder: Path, rows: list[Row]) -> Path:
     else:
         with atomic_open(path, "wb", encoding=None) as handle:
             pq.write_table(pa.table({KEY: pa.array([], pa.string())}), handle)
+    return path
+
+
+def write_csv(folder: Path, rows: list[Row]) -> Path:
+    """Write the merged view as ``table.csv`` too (lists as JSON); returns its path."""
+    columns = list(dict.fromkeys(name for row in rows for name in row)) or [KEY]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
+        )
+    path = folder / CSV_NAME
+    write_text(path, text.getvalue())
     return path
 
 
