@@ -245,6 +245,42 @@ class PoseConfig(StageConfig):
     smooth_landmarks: bool = True
 
 
+class TaskClassifierConfig(StageConfig):
+    """A trained task model (``framewise train task``) run on the stages' pose/hands/objects.
+
+    Every frame's features go into a rolling window of the model's length in seconds; a
+    prediction comes every step, smoothed and with hysteresis. The frame's result gets the
+    tag ``task:<label>`` with the smoothed confidence and the feature ``task_confidence``.
+
+    Attributes:
+        kind: ``task_classifier``.
+        name: Unique stage name (defaults to the kind).
+        model: The run folder (``model.onnx`` + ``model.json``), relative to the config file.
+        smoothing: ``ema`` or ``median`` over recent predictions.
+        alpha: EMA weight of the newest prediction.
+        median_of: Predictions the median takes.
+        hold: Predictions in a row a new label must lead before it is shown.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:task_classifier_stage"
+    kind: Literal["task_classifier"]
+    name: str | None = None
+    model: ConfigPath
+    smoothing: Literal["ema", "median"] = "ema"
+    alpha: float = Field(default=0.5, gt=0, le=1)
+    median_of: int = Field(default=5, ge=1, le=1000)
+    hold: int = Field(default=2, ge=1, le=1000)
+
+    def model_path(self) -> Path:
+        """The run folder's ``model.onnx``."""
+        return self.model / "model.onnx"
+
+    def with_model_path(self, path: Path) -> Self:
+        """A copy running the run folder ``path`` (or the folder of the ``.onnx`` file given)."""
+        folder = path.parent if path.suffix.lower() == ".onnx" else path
+        return self.model_copy(update={"model": folder})
+
+
 class HandsConfig(StageConfig):
     """MediaPipe Hands (21 landmarks × x, y, z per hand, handedness) from the wheel's model.
 
@@ -454,6 +490,7 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "ocr": OcrConfig,
         "pose": PoseConfig,
         "hands": HandsConfig,
+        "task_classifier": TaskClassifierConfig,
         "gate": GateConfig,
         "tagger": TaggerConfig,
         "open_vocab_detector": OpenVocabConfig,

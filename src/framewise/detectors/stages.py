@@ -24,6 +24,7 @@ from framewise.config.detectors import (
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TaskClassifierConfig,
     TextBoxesConfig,
     YoloOnnxConfig,
     detector_name,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from framewise.detectors.pose import HandsStage, PoseStage
     from framewise.detectors.segmenter import SegmenterStage
     from framewise.detectors.tagger import TaggerStage
+    from framewise.detectors.task_classifier import TaskClassifierStage
     from framewise.detectors.yolo_onnx import YoloOnnxDetector
 
 
@@ -262,3 +264,10 @@ def grabcut_stage(config: GrabCutConfig) -> GrabCutSegmenterStage:
     from framewise.detectors.classic_annotate import build_grabcut
 
     return build_grabcut(config)
+
+
+def task_classifier_stage(config: TaskClassifierConfig) -> TaskClassifierStage:
+    """Build the ``task_classifier`` stage of ``config`` (its ONNX model is loaded here)."""
+    from framewise.detectors.task_classifier import TaskClassifierStage
+
+    return TaskClassifierStage.build(config)

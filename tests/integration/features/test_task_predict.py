@@ -76,3 +76,33 @@ def test_segments_follow_the_labels_and_replay_equals_batch(
     replayed = predict_video(real_data / SIGNER, model, settings, replay=True)
     assert short_batch.predictions and replayed.predictions == short_batch.predictions
     assert replayed.segments == short_batch.segments
+
+
+def test_the_pipeline_stage_tags_frames_as_predict_does(real_data: Path, model: Path) -> None:
+    from framewise.config.base import FileSourceConfig
+    from framewise.config.detectors import PoseConfig, TaskClassifierConfig
+    from framewise.detectors.task_classifier import task_label
+    from framewise.pipeline.chain import build_chain
+    from framewise.sources.registry import open_source
+
+    config = TaskClassifierConfig(kind="task_classifier", model=model, hold=2)
+    chain = build_chain([PoseConfig(kind="pose"), config])
+    source = open_source(FileSourceConfig(detection_fps=2.0), real_data / VIDEO)
+    tags: list[tuple[float, str]] = []
+    try:
+        for batch in source.read_batches(8):
+            for frame, out in zip(batch, chain.run(batch), strict=True):
+                found = task_label(out)
+                if found is not None:
+                    tags.append((frame.seconds, found[0]))
+                    assert out.feature("task_confidence") == pytest.approx(found[1])
+    finally:
+        source.close()
+        chain.close()
+    batch_run = predict_video(real_data / VIDEO, model, ExtractSettings(sample_fps=2.0))
+    # Each prediction's frame carries the label predict_video gave it.
+    by_time = dict(tags)
+    assert [by_time[p.seconds] for p in batch_run.predictions] == [
+        p.label for p in batch_run.predictions
+    ]
+    assert tags[0][0] == pytest.approx(batch_run.predictions[0].seconds)

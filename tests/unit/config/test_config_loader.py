@@ -76,7 +76,7 @@ YAML_CASES = [
         [
             "does not match",
             "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
-            "open_vocab_detector, pose, segmenter, tagger, text_boxes, yolo_onnx",
+            "open_vocab_detector, pose, segmenter, tagger, task_classifier, text_boxes, yolo_onnx",
         ],
     ),
     ("kind missing", 18, "  - classes_: x", 18, ["kind", "set kind to one of: episode"]),
@@ -303,7 +303,7 @@ INLINE_CASES = [
         "detectors:\n  - model: m.onnx\n",
         "2: detectors[0]: Unable to extract tag using discriminator 'kind' — "
         "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
-        "open_vocab_detector, pose, segmenter, tagger, text_boxes, yolo_onnx",
+        "open_vocab_detector, pose, segmenter, tagger, task_classifier, text_boxes, yolo_onnx",
     ),
     (
         "literal choices",

@@ -34,6 +34,7 @@ from framewise.config.detectors import (
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TaskClassifierConfig,
     TextBoxesConfig,
 )
 
@@ -86,6 +87,7 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "ocr": OcrConfig,
         "pose": PoseConfig,
         "hands": HandsConfig,
+        "task_classifier": TaskClassifierConfig,
         "gate": GateConfig,
         "tagger": TaggerConfig,
         "open_vocab_detector": OpenVocabConfig,

@@ -20,6 +20,7 @@ from framewise.config.detectors import (
     PoseConfig,
     SegmenterConfig,
     TaggerConfig,
+    TaskClassifierConfig,
     TextBoxesConfig,
     YoloOnnxConfig,
 )
@@ -82,6 +83,7 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "ocr": OcrConfig(kind="ocr", classes=["a"]),
         "pose": PoseConfig(kind="pose"),
         "hands": HandsConfig(kind="hands"),
+        "task_classifier": TaskClassifierConfig(kind="task_classifier", model="runs/t1"),  # type: ignore[arg-type]
         "gate": GateConfig(kind="gate"),
         "tagger": TaggerConfig(kind="tagger", model="clip", tags=["car"]),
         "open_vocab_detector": OpenVocabConfig(kind="open_vocab_detector", model="owl"),
