@@ -68,7 +68,7 @@ def test_review_refuses_before_serving(corpus: Corpus, case: str) -> None:
 @pytest.mark.parametrize(
     "case", [*(f"log:{name}" for name in LOGS), *(f"video:{name}" for name in VIDEO_REFUSALS)]
 )
-def test_export(corpus: Corpus, case: str) -> None:
+def test_export(corpus: Corpus, run_log: Path, case: str) -> None:
     kind, name = case.split(":")
     out = corpus.out(f"export-{kind}-{name}")
     if kind == "log":
@@ -76,7 +76,7 @@ def test_export(corpus: Corpus, case: str) -> None:
         done = run("export", subject, "--out", out)
     else:  # a real run folder, exported from a video that is not one
         subject, expect = corpus.videos[name], VIDEO_REFUSALS[name]
-        done = run("export", corpus.run_log, "--video", subject, "--out", out)
+        done = run("export", run_log, "--video", subject, "--out", out)
     refused(done, subject, expect)
     assert not (out / "data.yaml").exists()
 
