@@ -174,7 +174,9 @@ class OpenVocabStage(HfStage):
         for b, frame in enumerate(frames):
             real = logits[b][:, : len(phrases[b])]  # the padded blank queries never win
             labels = real.argmax(axis=1)
-            scores = 1.0 / (1.0 + np.exp(-real.max(axis=1)))
+            # sigmoid as exp(-log(1 + e^-x)): no overflow for the very negative logits
+            # random or padded queries give
+            scores = np.exp(-np.logaddexp(0.0, -real.max(axis=1)))
             # OWLv2 pads to a square first; OWL-ViT stretches each side to its input.
             side = "square" if self.architecture == "owlv2" else "sides"
             found.append(self._boxes(frame, boxes[b], scores, labels, phrases[b], side))
