@@ -123,8 +123,18 @@ def read_json(path: Path, *, what: str, hint: str) -> Any:
     """
     if not path.is_file():
         raise InputNotFoundError(f"no such {what}", subject=path, hint=hint)
+    data = path.read_bytes()
     try:
-        return strict_loads(path.read_text(encoding="utf-8", errors="replace"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # replacing would carry U+FFFD into what we write
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"not UTF-8 text (line {line}, byte {exc.start})",
+            subject=path,
+            hint=f"save it as UTF-8 ({hint})",
+        ) from None
+    try:
+        return strict_loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
