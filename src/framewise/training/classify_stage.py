@@ -3,9 +3,11 @@
 Reads stage 2's and stage 4's tables (rows joined by key), builds the folds once for every
 model (:func:`framewise.datasets.folds.grouped_folds`), writes ``folds.json`` and the
 ``leakage_audit.json`` beside them, then per model and fold: the fitted model
-(``model.joblib`` or ``model.pt``) and ``metrics.json``; per model the aggregate
-``metrics.json`` (mean ± std) and plots; and ``report.md`` comparing the models. Rows of
-its table: one per model and fold, and one per model with the means.
+(``model.joblib`` or ``model.pt``) and ``metrics.json`` (a feature model's fold is also a
+tabular dataset: ``train.parquet``, ``val.parquet``, ``dataset.json``, fitted through the
+trainer protocol by :class:`~framewise.training.feature_trainer.FeatureTrainer`); per model
+the aggregate ``metrics.json`` (mean ± std) and plots; and ``report.md`` comparing the
+models. Rows of its table: one per model and fold, and one per model with the means.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import joblib  # type: ignore[import-untyped]
 import numpy as np
 import numpy.typing as npt
 
@@ -30,7 +31,6 @@ from framewise.training.classify import (
     aggregate,
     decision,
     importances,
-    make_model,
     score_fold,
 )
 from framewise.training.classify_report import (
@@ -39,6 +39,7 @@ from framewise.training.classify_report import (
     plot_roc,
     write_report,
 )
+from framewise.training.feature_trainer import FeatureTrainer, write_fold
 
 F64 = npt.NDArray[np.float64]
 
@@ -157,11 +158,13 @@ class TrainStage:
             where = f"{model} fold {fold.number}"
             fold_dir = folder / f"fold_{fold.number}"
             if model in FEATURE_MODELS:
-                fitted = make_model(model, ctx.seed).fit(x[fold.train], y[fold.train])
+                # Each fold is a tabular dataset on disk, fitted through the trainer protocol.
+                spec = write_fold(fold_dir, rows, fold.train.tolist(), fold.val.tolist(), classes)
+                trainer = FeatureTrainer(model, ctx.seed)
+                trainer.fit(spec, fold_dir)
+                fitted = trainer.fitted
                 predicted = fitted.predict(x[fold.val])
                 values = decision(fitted, x[fold.val])
-                with atomic_open(fold_dir / "model.joblib", "wb", encoding=None) as handle:
-                    joblib.dump(fitted, handle)
                 found = importances(fitted, x.shape[1])
                 if found is not None:
                     weights.append(found)

@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold
 
 from framewise.core.errors import ConfigError, ModelError
 from framewise.datasets.folds import Fold, grouped_folds, leakage_audit
+from framewise.datasets.spec import read_dataset_spec
 from framewise.features.handcrafted import HANDCRAFTED
 from framewise.features.scaled import SCALED
 from framewise.pipeline.stages import TableContext
@@ -19,6 +20,7 @@ from framewise.pipeline.stages.params import TrainParams
 from framewise.pipeline.stages.video_io import Mp4Writer
 from framewise.training.classify import score_fold
 from framewise.training.classify_stage import TrainStage
+from framewise.training.feature_trainer import FeatureTrainer
 
 
 def _labels_groups(groups: int = 10, copies: int = 4) -> tuple[list[str], list[str]]:
@@ -98,7 +100,14 @@ def test_train_stage_writes_metrics_plots_report_and_audit(tmp_path: Path) -> No
     assert set(aggregate["roc_auc"]) == {"mean", "std"}
     for name in ("roc.png", "confusion.png", "importance.png"):
         assert (tmp_path / "gradient_boosting" / "plots" / name).read_bytes()[:4] == b"\x89PNG"
-    assert (tmp_path / "logistic_regression_stage2" / "fold_0" / "model.joblib").stat().st_size
+    fold_dir = tmp_path / "logistic_regression_stage2" / "fold_0"
+    assert (fold_dir / "model.joblib").stat().st_size
+    # The fold is a tabular dataset: the trainer protocol fits it again to the same scores.
+    trainer = FeatureTrainer("logistic_regression_stage2")
+    result = trainer.fit(read_dataset_spec(fold_dir), tmp_path / "again")
+    saved = json.loads((fold_dir / "metrics.json").read_text())
+    assert result.metrics.values["accuracy"] == saved["accuracy"]
+    assert result.model == tmp_path / "again" / "model.joblib"
     report = (tmp_path / "report.md").read_text()
     assert "| svm_stage2_stage4 |" in report and "no group is validated in two folds" in report
     assert json.loads((tmp_path / "leakage_audit.json").read_text())["clean"] is True
