@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import ClassVar, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from framewise.config.base import ConfigPath
 from framewise.pipeline.stages.base import StageParams
@@ -104,13 +104,26 @@ class FeaturesParams(StageParams):
 
 
 class ScaleParams(StageParams):
-    """Stage 3: letterbox every clip to ``target`` pixels on its longer side (bilinear)."""
+    """Stage 3: letterbox every clip to ``target`` pixels on its longer side (bilinear).
+
+    ``method: autoencoder`` also passes every letterboxed frame through the user's VAE
+    (``vae``: a local diffusers ``AutoencoderKL`` folder; nothing is downloaded).
+    """
 
     kind: Literal["scale"] = "scale"
     target: int = Field(default=256, ge=16)
-    method: Literal["resolution"] = "resolution"
+    method: Literal["resolution", "autoencoder"] = "resolution"
+    vae: ConfigPath | None = None
+    vae_device: str = "cpu"
+    vae_batch: int = Field(default=8, ge=1)
     crf: int = Field(default=20, ge=0, le=51)
     factory: ClassVar[str] = "framewise.pipeline.stages.scale:ScaleStage"
+
+    @model_validator(mode="after")
+    def _vae_given(self) -> ScaleParams:
+        if self.method == "autoencoder" and self.vae is None:
+            raise ValueError("method autoencoder needs `vae:`, a folder holding the user's VAE")
+        return self
 
 
 class ScaledFeaturesParams(StageParams):

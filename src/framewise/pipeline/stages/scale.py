@@ -2,7 +2,8 @@
 
 Each frame is resized with bilinear interpolation so its longer side is ``target`` (up or
 down, aspect ratio kept), then centred on a black ``target × target`` square, streamed frame
-by frame into an MP4. Rows record the original and scaled sizes and the flags
+by frame into an MP4 (``method: autoencoder`` passes each frame through the user's VAE
+too, :mod:`framewise.pipeline.stages.vae`). Rows record the original and scaled sizes and the flags
 ``is_upscaled`` (the longer side was below ``target``) and ``is_downscaled`` (above it).
 
 Example:
@@ -12,8 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -21,6 +22,9 @@ import numpy as np
 from framewise.pipeline.stages.base import Row, RowContext
 from framewise.pipeline.stages.params import ScaleParams
 from framewise.pipeline.stages.video_io import RGB, Mp4Writer, iter_frames, video_rate
+
+if TYPE_CHECKING:
+    from framewise.pipeline.stages.vae import VaeReconstructor
 
 
 def letterbox_size(width: int, height: int, target: int) -> tuple[int, int]:
@@ -45,6 +49,11 @@ class ScaleStage:
 
     def __init__(self, params: ScaleParams) -> None:
         self.params = params
+        self._vae: VaeReconstructor | None = None
+        if params.method == "autoencoder" and params.vae is not None:
+            from framewise.pipeline.stages.vae import VaeReconstructor
+
+            self._vae = VaeReconstructor(params.vae, params.vae_device, params.vae_batch)
 
     def source_rows(self) -> Sequence[Row] | None:
         """It reads its input stage's table."""
@@ -55,10 +64,17 @@ class ScaleStage:
         source = ctx.resolve(str(row["path"]))
         target = ctx.output_path(".mp4")
         size: tuple[int, int] | None = None
-        with Mp4Writer(target, video_rate(source), self.params.crf) as writer:
+
+        def boxed() -> Iterator[RGB]:
+            nonlocal size
             for _, rgb in iter_frames(source):
                 size = size or (rgb.shape[1], rgb.shape[0])
-                writer.write(letterbox(rgb, self.params.target))
+                yield letterbox(rgb, self.params.target)
+
+        frames = boxed() if self._vae is None else self._vae.reconstruct(boxed())
+        with Mp4Writer(target, video_rate(source), self.params.crf) as writer:
+            for frame in frames:
+                writer.write(frame)
         width, height = size or (0, 0)
         longer = max(width, height)
         return [
@@ -68,6 +84,7 @@ class ScaleStage:
                 "original_width": width,
                 "original_height": height,
                 "scaled_size": self.params.target,
+                "scale_method": self.params.method,
                 "is_upscaled": longer < self.params.target,
                 "is_downscaled": longer > self.params.target,
             }
