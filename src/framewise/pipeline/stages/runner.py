@@ -158,6 +158,22 @@ def clear_stage(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def sweep_temporaries(folder: Path) -> int:
+    """Remove the hidden temporary files a killed run left mid-write; returns how many.
+
+    Atomic writes go through ``.<name>.<random>.tmp`` (:func:`~framewise.core.atomic.atomic_open`)
+    or ``.<name>.<pid>.partial`` (media); a kill -9 leaves them behind, never the target.
+    One run works in a stage folder at a time, so any found when a stage starts are stale.
+    """
+    removed = 0
+    for pattern in (".*.tmp", ".*.partial"):
+        for path in folder.rglob(pattern):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def is_complete(folder: Path, digest: str) -> bool:
     """Whether the stage in ``folder`` finished with this hash."""
     manifest = RunDir(folder).read_manifest() or {}
@@ -241,6 +257,7 @@ class _StageRun:
         if manifest is not None and manifest.get("config_hash") != self.digest:
             clear_stage(self.folder)  # new params: the old rows are another stage's
         state = rundir.prepare(self.params, self.parameters)
+        sweep_temporaries(self.folder)
         if state.value == "complete":
             rows = read_rows(self.folder)
             return self._summary("skipped", rows, 0, started)
