@@ -219,7 +219,9 @@ def run_pipeline(
                     subject=folders[upstream],
                     hint=f"run it first: --from-stage {names.index(upstream)}",
                 )
-        runner = _StageRun(spec, position, hashes[position], folders, retry_failed)
+        # Hashes are computed once per run: they read every file the params name (archives).
+        by_name = dict(zip(names, hashes, strict=True))
+        runner = _StageRun(spec, position, by_name, folders, retry_failed)
         summaries.append(runner.run(executor or LocalExecutor(), progress))
     return summaries
 
@@ -231,7 +233,7 @@ class _StageRun:
         self,
         spec: PipelineSpec,
         position: int,
-        digest: str,
+        hashes: Mapping[str, str],
         folders: Mapping[str, Path],
         retry_failed: bool,
     ) -> None:
@@ -240,15 +242,9 @@ class _StageRun:
         self.name = spec.names()[position]
         self.folder = folders[self.name]
         self.inputs = {name: folders[name] for name in spec.inputs_of(position)}
-        self.digest = digest
+        self.digest = hashes[self.name]
         self.retry_failed = retry_failed
-        upstream = dict(zip(self.inputs, self._upstream_hashes(position), strict=True))
-        self.parameters = _parameters(spec, upstream)
-
-    def _upstream_hashes(self, position: int) -> list[str]:
-        hashes = stage_hashes(self.spec)
-        names = self.spec.names()
-        return [hashes[names.index(name)] for name in self.spec.inputs_of(position)]
+        self.parameters = _parameters(spec, {name: hashes[name] for name in self.inputs})
 
     def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
         started = time.monotonic()
