@@ -195,7 +195,7 @@ def test_export_coco_writes_the_masks_pycocotools_reads(
 
     def drawable(det: dict[str, Any]) -> bool:  # what every export keeps (random boxes are thin)
         x1, y1, x2, y2 = det["box"]
-        return x2 - x1 >= 1 and y2 - y1 >= 1
+        return bool(x2 - x1 >= 1 and y2 - y1 >= 1)
 
     assert len(coco.getImgIds()) == len(with_boxes)
     assert len(coco.getAnnIds()) == sum(drawable(d) for f in with_boxes for d in f["detections"])
