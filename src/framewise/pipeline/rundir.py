@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from framewise import __version__
 from framewise.core.atomic import write_json, write_text
 from framewise.core.errors import ConfigError
+from framewise.events.annotations import ANNOTATIONS_NAME, FRAME_EMBEDDINGS, OBJECT_EMBEDDINGS
 from framewise.events.log import read_event_log
 from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, THUMBNAILS
 
@@ -39,7 +40,16 @@ CONFIG_NAME = "config.yaml"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
-OUTPUTS = (LOG_NAME, JOURNAL_NAME, f"{JOURNAL_NAME}.arrays", THUMBNAILS, "detections.parquet")
+OUTPUTS = (
+    LOG_NAME,
+    JOURNAL_NAME,
+    f"{JOURNAL_NAME}.arrays",
+    THUMBNAILS,
+    "detections.parquet",
+    ANNOTATIONS_NAME,
+    FRAME_EMBEDDINGS,
+    OBJECT_EMBEDDINGS,
+)
 """What a run writes into its folder, besides the config and manifest (removed to start over)."""
 
 
