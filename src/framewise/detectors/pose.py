@@ -20,10 +20,12 @@ Example:
 from __future__ import annotations
 
 import importlib
+import io
+import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from typing import Any
 
 import numpy as np
@@ -48,10 +50,17 @@ def _quiet_protobuf() -> Iterator[None]:
         yield
 
 
+PROTOBUF_NOISE = "'MessageFactory' object has no attribute 'GetPrototype'"
+"""What MediaPipe's C++ bindings print on import under protobuf 5+ (harmless: the API they
+probe for moved; pose and hands never call it). Kept off a user's terminal."""
+
+
 def _solutions() -> Any:
     """MediaPipe's solutions package, or a one-line error saying how to install it."""
+    said = io.StringIO()
     try:
-        return importlib.import_module("mediapipe.python.solutions")
+        with redirect_stderr(said):
+            return importlib.import_module("mediapipe.python.solutions")
     except ImportError:
         raise ConfigError(
             "the pose and hands stages need mediapipe 0.10.21, which is not installed",
@@ -59,6 +68,10 @@ def _solutions() -> Any:
             hint="run `make install` (it adds mediapipe==0.10.21 with --no-deps "
             "and the 'pose' extra)",
         ) from None
+    finally:
+        for line in said.getvalue().splitlines():
+            if PROTOBUF_NOISE not in line:
+                sys.stderr.write(line + "\n")
 
 
 def _rgb(frame: Frame) -> Any:
