@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import io
 import logging
 import math
 import os
@@ -86,28 +87,37 @@ def read_timestamps(path: str | os.PathLike[str]) -> dict[str, float]:
     csv_path = Path(path)
     if not csv_path.is_file():
         raise InputNotFoundError("no such timestamps file", subject=csv_path, hint="check the path")
+    data = csv_path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start})",
+            subject=f"{csv_path}:{line}",
+            hint="save the timestamps CSV as UTF-8",
+        ) from None
     times: dict[str, float] = {}
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.reader(handle), start=1):
-            cells = [cell.strip() for cell in row]
-            if not any(cells):
+    for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        where = f"{csv_path}:{line}"
+        hint = "write one `file,seconds` row per image, e.g. frame_0001.png,0.033"
+        if len(cells) < 2:
+            raise ConfigError("expected `file,seconds`", subject=where, hint=hint)
+        try:
+            seconds = float(cells[1])
+        except ValueError:
+            if line == 1:  # a header row ("file,seconds")
                 continue
-            where = f"{csv_path}:{line}"
-            hint = "write one `file,seconds` row per image, e.g. frame_0001.png,0.033"
-            if len(cells) < 2:
-                raise ConfigError("expected `file,seconds`", subject=where, hint=hint)
-            try:
-                seconds = float(cells[1])
-            except ValueError:
-                if line == 1:  # a header row ("file,seconds")
-                    continue
-                raise ConfigError(f"{cells[1]!r} is not a time", subject=where, hint=hint) from None
-            if not (math.isfinite(seconds) and seconds >= 0):
-                raise ConfigError(f"time {seconds} is not >= 0", subject=where, hint=hint)
-            name = Path(cells[0]).name
-            if name in times:
-                raise ConfigError(f"{name} appears twice", subject=where, hint="keep one row")
-            times[name] = seconds
+            raise ConfigError(f"{cells[1]!r} is not a time", subject=where, hint=hint) from None
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ConfigError(f"time {seconds} is not >= 0", subject=where, hint=hint)
+        name = Path(cells[0]).name
+        if name in times:
+            raise ConfigError(f"{name} appears twice", subject=where, hint="keep one row")
+        times[name] = seconds
     return times
 
 
