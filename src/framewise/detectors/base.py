@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from framewise.core.detections import Detections
+from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 
@@ -83,3 +84,21 @@ class Stage(Protocol):
     def close(self) -> None:
         """Release models, threads and devices; the stage is unusable afterwards."""
         ...
+
+
+def refuse_unknown_thresholds(
+    stage: str, values: Mapping[str, float], tunable: Mapping[str, float], hint: str = ""
+) -> None:
+    """The one refusal of a live threshold a stage does not have (``POST /config``).
+
+    Raises:
+        ConfigError: ``values`` names a threshold not in ``tunable``; ``hint`` says what to do
+            instead (default: the stage's tunable names).
+    """
+    unknown = sorted(set(values) - set(tunable))
+    if unknown:
+        raise ConfigError(
+            f"stage {stage!r} has no thresholds {unknown}",
+            subject=stage,
+            hint=hint or f"tunable here: {sorted(tunable) or 'none'}",
+        )

@@ -27,6 +27,7 @@ import numpy as np
 from framewise.core.errors import ConfigError, ModelError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
+from framewise.detectors.base import refuse_unknown_thresholds
 
 SKIPPED_FEATURE = "gate_skipped"
 """Frame feature a ``gate`` stage sets: 1 on frames the models skip, 0 on frames they see."""
@@ -158,13 +159,7 @@ class HfStage:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Set ``threshold`` (in [0, 1]) from the next batch."""
-        unknown = sorted(set(values) - set(self.thresholds()))
-        if unknown:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {unknown}",
-                subject=self.name,
-                hint=f"tunable here: {sorted(self.thresholds()) or 'none'}",
-            )
+        refuse_unknown_thresholds(self.name, values, self.thresholds())
         for value in values.values():
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(

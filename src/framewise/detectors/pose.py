@@ -35,7 +35,7 @@ from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import Stage
+from framewise.detectors.base import Stage, refuse_unknown_thresholds
 
 POSE_LANDMARKS = 33
 HAND_LANDMARKS = 21
@@ -112,12 +112,9 @@ class _LandmarkStage:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Refuse every name: the graph's thresholds are fixed when it starts."""
-        if values:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {sorted(values)}",
-                subject=self.name,
-                hint="set min_detection_confidence in the pipeline YAML instead",
-            )
+        refuse_unknown_thresholds(
+            self.name, values, {}, "set min_detection_confidence in the pipeline YAML instead"
+        )
 
     def close(self) -> None:
         """Release the graph."""
@@ -235,12 +232,9 @@ class ConcurrentStages:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Refuse every name (see :meth:`_LandmarkStage.set_thresholds`)."""
-        if values:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {sorted(values)}",
-                subject=self.name,
-                hint="set min_detection_confidence in the pipeline YAML instead",
-            )
+        refuse_unknown_thresholds(
+            self.name, values, {}, "set min_detection_confidence in the pipeline YAML instead"
+        )
 
     def close(self) -> None:
         """Stop the threads and close the stages."""

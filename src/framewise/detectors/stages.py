@@ -33,7 +33,7 @@ from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import Detector, Reader
+from framewise.detectors.base import Detector, Reader, refuse_unknown_thresholds
 
 if TYPE_CHECKING:
     from framewise.detectors.classic_annotate import (
@@ -85,13 +85,7 @@ class DetectorStage:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Refuse names this stage does not have."""
-        unknown = sorted(set(values) - set(self.thresholds()))
-        if unknown:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {unknown}",
-                subject=self.name,
-                hint=f"tunable here: {sorted(self.thresholds()) or 'none'}",
-            )
+        refuse_unknown_thresholds(self.name, values, self.thresholds())
 
     def close(self) -> None:
         """Close the detector."""
@@ -156,12 +150,7 @@ class ReaderStage:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Refuse every name: a reader has no live thresholds."""
-        if values:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {sorted(values)}",
-                subject=self.name,
-                hint="tunable here: none",
-            )
+        refuse_unknown_thresholds(self.name, values, {})
 
     def close(self) -> None:
         """Close the reader."""

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from framewise.config.detectors import TaskClassifierConfig, detector_name
-from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
+from framewise.detectors.base import refuse_unknown_thresholds
 from framewise.features.task import TaskFeatures
 from framewise.features.task_live import TaskPrediction, TaskPredictor
 from framewise.features.task_model import OnnxTaskModel
@@ -82,12 +82,9 @@ class TaskClassifierStage:
 
     def set_thresholds(self, values: Mapping[str, float]) -> None:
         """Refuse every name: smoothing is fixed when the stage starts."""
-        if values:
-            raise ConfigError(
-                f"stage {self.name!r} has no thresholds {sorted(values)}",
-                subject=self.name,
-                hint="set smoothing and hold in the pipeline YAML instead",
-            )
+        refuse_unknown_thresholds(
+            self.name, values, {}, "set smoothing and hold in the pipeline YAML instead"
+        )
 
     def close(self) -> None:
         """Nothing held open (the ONNX session goes with the stage)."""
