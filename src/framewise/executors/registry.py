@@ -1,0 +1,54 @@
+"""The executor registry: ``--executor`` name → factory, and :func:`make_executor`.
+
+Example:
+    >>> make_executor("local").name
+    'local'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from framewise.core.errors import ConfigError
+from framewise.executors.base import Executor
+from framewise.executors.local import LocalExecutor
+
+ExecutorFactory = Callable[[int, "str | None"], Executor]
+"""``(workers, address) → executor``."""
+
+
+def _local(workers: int, address: str | None) -> Executor:
+    if address:
+        raise ConfigError(
+            "--address is for the ray executor",
+            subject="--address",
+            hint="drop it, or add --executor ray",
+        )
+    return LocalExecutor(workers)
+
+
+EXECUTORS: Mapping[str, ExecutorFactory] = MappingProxyType({"local": _local})
+"""Registry: executor name (``--executor``) → a factory taking the worker count and address."""
+
+
+def make_executor(name: str, workers: int = 1, address: str | None = None) -> Executor:
+    """The executor registered as ``name`` with ``workers`` workers.
+
+    Args:
+        name: ``local`` or ``ray``.
+        workers: Worker processes (local) or actors (ray).
+        address: The Ray cluster (``ray://…`` or ``host:port``); None reads ``RAY_ADDRESS``,
+            else Ray starts a cluster on this machine.
+
+    Raises:
+        ConfigError: No such executor, or an option it does not take.
+    """
+    factory = EXECUTORS.get(name)
+    if factory is None:
+        raise ConfigError(
+            f"unknown executor {name!r}",
+            subject="--executor",
+            hint=f"use one of: {', '.join(sorted(EXECUTORS))}",
+        )
+    return factory(workers, address)
