@@ -20,12 +20,14 @@ from rich.progress import (
 from rich.table import Table
 
 from framewise.pipeline.stages import (
+    PipelineSpec,
     StageSummary,
     load_pipeline,
     make_executor,
     pipeline_status,
     run_pipeline,
 )
+from framewise.pipeline.stages.runner import FILES_DIR
 
 stages_app = typer.Typer(
     help="Run a pipeline of resumable stages (index, augment, features, scale, train).",
@@ -99,8 +101,19 @@ def run_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run rows that failed before again.")
     ] = False,
+    report: Annotated[
+        str,
+        typer.Option(
+            "--report",
+            help="markdown (report.md, always written) or notebook: also report.ipynb beside it.",
+        ),
+    ] = "markdown",
 ) -> None:
     """Run the stages; a rerun resumes where it stopped and skips finished stages."""
+    if report not in REPORTS:
+        raise typer.BadParameter(
+            f"{report!r}: use one of {', '.join(REPORTS)}", param_hint="--report"
+        )
     spec = load_pipeline(pipeline)
     summaries = run_pipeline(
         spec,
@@ -111,6 +124,21 @@ def run_command(
         retry_failed=retry_failed,
     )
     _print_summaries(summaries)
+    if report == "notebook":
+        _write_notebooks(spec)
+
+
+REPORTS = ("markdown", "notebook")
+
+
+def _write_notebooks(spec: PipelineSpec) -> None:
+    """``report.ipynb`` beside every finished train stage's ``report.md``."""
+    from framewise.training.classify_notebook import write_notebook
+
+    for name, stage in zip(spec.names(), spec.stages, strict=True):
+        folder = spec.root / name / FILES_DIR
+        if stage.kind == "train" and (folder / "report.md").exists():
+            typer.echo(f"notebook: {write_notebook(folder)}")
 
 
 @stages_app.command("status")

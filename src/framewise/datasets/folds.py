@@ -55,10 +55,22 @@ def grouped_folds(
             )
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     positions = np.zeros(len(y))
-    return [
+    made = [
         Fold(number, train.astype(np.int64), val.astype(np.int64))
         for number, (train, val) in enumerate(splitter.split(positions, y, g))
     ]
+    for fold in made:
+        # Few groups can leave a fold's training part with one class even when every class
+        # has enough groups in all (a group holding both classes); no model fits that.
+        seen = sorted(set(y[fold.train].tolist()))
+        if len(seen) < 2:
+            raise ConfigError(
+                f"fold {fold.number} would train on class {seen[0]!r} only: too few original "
+                f"videos for {folds} grouped folds",
+                subject="train.folds",
+                hint="add original videos of every class, or use fewer folds",
+            )
+    return made
 
 
 def _near_duplicates(
