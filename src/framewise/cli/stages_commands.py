@@ -221,6 +221,7 @@ def stages_demo(out: Path, real: Path = REAL_VIDEOS) -> None:
     lines = report.read_text(encoding="utf-8").splitlines()
     typer.echo("\n".join(line for line in lines if line.startswith("|")))
     typer.echo(f"W4 report: {report}")
+    _write_notebooks(load_pipeline(pipeline))
 
 
 def register(app: typer.Typer) -> None:
