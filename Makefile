@@ -26,13 +26,15 @@ POSE_STAMP := $(VENV)/.pose-$(subst ==,-,$(MEDIAPIPE))
 # segmenter and CLIP stages; the tests build tiny models with it. Its torch is the train extra's,
 # so `make demo` (which runs none of these models) never installs it.
 ANNOTATE_STAMP := $(VENV)/.annotate-transformers-5.25.0
+# Many machines (issue 21): the ray extra, for the tests that start a two-node Ray cluster.
+RAY_STAMP := $(VENV)/.ray-2.60.0
 
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
 demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -75,6 +77,11 @@ $(POSE_STAMP): $(STAMP)
 $(ANNOTATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[annotate]"
 	rm -f $(VENV)/.annotate-*
+	touch $@
+
+$(RAY_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[ray]"
+	rm -f $(VENV)/.ray-*
 	touch $@
 
 $(INTEROP_STAMP): $(STAMP)

@@ -21,6 +21,7 @@ from framewise.executors.base import (
     WorkerFactory,
 )
 from framewise.executors.local import LocalExecutor
+from framewise.executors.progress import TaskTracker
 from framewise.executors.registry import EXECUTORS, ExecutorFactory, make_executor
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Task",
     "TaskFailedError",
     "TaskOutcome",
+    "TaskTracker",
     "Worker",
     "WorkerFactory",
     "make_executor",

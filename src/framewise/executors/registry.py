@@ -28,7 +28,14 @@ def _local(workers: int, address: str | None) -> Executor:
     return LocalExecutor(workers)
 
 
-EXECUTORS: Mapping[str, ExecutorFactory] = MappingProxyType({"local": _local})
+def _ray(workers: int, address: str | None) -> Executor:
+    # Imported here: Ray is an extra, and this module must load without it.
+    from framewise.executors.ray import RayExecutor
+
+    return RayExecutor(workers, address=address)
+
+
+EXECUTORS: Mapping[str, ExecutorFactory] = MappingProxyType({"local": _local, "ray": _ray})
 """Registry: executor name (``--executor``) → a factory taking the worker count and address."""
 
 

@@ -159,10 +159,10 @@ def test_cli_status_and_an_unknown_executor(tmp_path: Path) -> None:
     )
     assert status.returncode == 0 and "not started" in status.stdout
     refused = subprocess.run(
-        [sys.executable, "-m", "framewise", "stages", "run", str(path), "--executor", "ray"],
+        [sys.executable, "-m", "framewise", "stages", "run", str(path), "--executor", "spark"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert refused.returncode == 2 and "unknown executor 'ray'" in refused.stderr
+    assert refused.returncode == 2 and "unknown executor 'spark'" in refused.stderr
