@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from framewise.core.columns import ColumnSpec, coerce_data, merge_data
 from framewise.core.fields import FieldReading, legacy_attributes, readings
-from framewise.core.masks import encode_rle
+from framewise.core.masks import RleMask
 
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
@@ -69,6 +69,8 @@ class Detections:
         class_id: N class indices of the model that found them (``None``: absent).
         track_id: N track ids (``None``: absent).
         mask: N×H×W bool masks over the frame (``None``: absent).
+        mask_rle: The same masks as N COCO RLEs, carried without decoding (``None``: absent);
+            a :class:`Detections` holds one of ``mask`` and ``mask_rle``, never both.
         keypoints: N×K×3 float32 ``(x, y, visibility or score)`` (``None``: absent).
         embedding: N×D float32 vectors (``None``: absent).
         data: Named arrays of N rows each, for anything else.
@@ -85,6 +87,7 @@ class Detections:
     keypoints: FloatArray | None
     embedding: FloatArray | None
     data: Mapping[str, NDArray[Any]]
+    mask_rle: tuple[RleMask, ...] | None
 
     def __init__(
         self,
@@ -101,6 +104,7 @@ class Detections:
         keypoints: NDArray[Any] | None = None,
         embedding: NDArray[Any] | None = None,
         data: Mapping[str, NDArray[Any]] | None = None,
+        mask_rle: Sequence[RleMask | Mapping[str, Any]] | None = None,
     ) -> None:
         """Validate and store the columns.
 
@@ -118,10 +122,13 @@ class Detections:
             keypoints: Keypoints, N×K×3.
             embedding: Embeddings, N×D.
             data: Named arrays whose first axis is N.
+            mask_rle: Masks as COCO RLEs (:class:`RleMask` or ``{"size", "counts"}``
+                dicts), N, all of one frame size.
 
         Raises:
             ValueError: Columns disagree in length, a box is inverted, a column has the
-                wrong shape or type, or both ``fields`` and ``attributes`` are given.
+                wrong shape or type, an RLE's counts do not fit its size, or both
+                ``fields`` and ``attributes`` (or ``mask`` and ``mask_rle``) are given.
         """
         names = tuple(class_name)
         n = len(names)
@@ -158,6 +165,9 @@ class Detections:
             value = values[key]
             set_(self, key, None if value is None else spec.coerce(value, n))
         set_(self, "data", MappingProxyType(coerce_data(data, n)))
+        set_(self, "mask_rle", None if mask_rle is None else _coerce_rle(mask_rle, n))
+        if self.mask is not None and self.mask_rle is not None:
+            raise ValueError("give masks as bitmaps (mask) or as RLE (mask_rle), not both")
 
     @classmethod
     def empty(cls) -> Detections:
@@ -173,8 +183,29 @@ class Detections:
         return tuple(legacy_attributes(f) for f in self.fields)
 
     def replace(self, **columns: Any) -> Detections:
-        """A copy with some columns replaced (validated like the constructor)."""
+        """A copy with some columns replaced (validated like the constructor).
+
+        ``mask`` and ``mask_rle`` are one column in two encodings: replacing one drops the
+        other.
+        """
+        for one, other in (("mask", "mask_rle"), ("mask_rle", "mask")):
+            if one in columns:
+                columns.setdefault(other, None)
         return dataclasses.replace(self, **columns)
+
+    def rle_masks(self) -> tuple[RleMask, ...] | None:
+        """The masks as COCO RLEs (bitmaps are encoded; ``None``: no masks)."""
+        if self.mask is not None:
+            return tuple(RleMask.encode(m) for m in self.mask)
+        return self.mask_rle
+
+    def bitmap_masks(self) -> BoolArray | None:
+        """The masks as N×H×W bitmaps (RLEs are decoded; ``None``: no masks)."""
+        if self.mask_rle is not None:
+            if not self.mask_rle:
+                return None
+            return np.stack([m.decode() for m in self.mask_rle])
+        return self.mask
 
     def select(self, which: NDArray[Any] | Sequence[bool] | Sequence[int]) -> Detections:
         """Keep some rows, in every column (``data`` included).
@@ -203,6 +234,7 @@ class Detections:
             fields=tuple(self.fields[i] for i in rows),
             **columns,
             data={k: v[idx] for k, v in self.data.items()},
+            mask_rle=None if self.mask_rle is None else [self.mask_rle[i] for i in rows],
         )
 
     def of_class(self, *names: str) -> Detections:
@@ -219,7 +251,8 @@ class Detections:
 
         A column some inputs lack is filled for their rows: class and track ids with -1,
         text with ``None``, fields with ``{}``, masks with ``False``, keypoints with
-        ``(0, 0, 0)``, embeddings and floating ``data`` with NaN.
+        ``(0, 0, 0)``, embeddings and floating ``data`` with NaN. When any input holds RLE
+        masks the result does too (bitmaps of the others are encoded, not the reverse).
 
         Raises:
             ValueError: Inputs disagree in a column's shape (masks of two frame sizes,
@@ -231,8 +264,11 @@ class Detections:
         if not parts:
             return cls.empty()
         lengths = [len(d) for d in parts]
+        rle = _merged_rle(parts) if any(d.mask_rle is not None for d in parts) else None
         columns: dict[str, Any] = {
-            key: spec.merged([getattr(d, key) for d in parts], lengths)
+            key: None
+            if key == "mask" and rle is not None
+            else spec.merged([getattr(d, key) for d in parts], lengths)
             for key, spec in _COLUMNS.items()
         }
         return cls(
@@ -243,6 +279,7 @@ class Detections:
             fields=tuple(f for d in parts for f in d.fields),
             **columns,
             data=merge_data([d.data for d in parts], lengths),
+            mask_rle=rle,
         )
 
     @classmethod
@@ -289,6 +326,7 @@ class Detections:
             first_id: The first annotation's id (the rest follow).
         """
         annotations = []
+        masks = self.rle_masks()
         for i, (x1, y1, x2, y2) in enumerate(self.xyxy.tolist()):
             w, h = x2 - x1, y2 - y1
             annotation: dict[str, Any] = {
@@ -300,9 +338,9 @@ class Detections:
                 "iscrowd": 0,
                 "score": float(self.confidence[i]),
             }
-            if self.mask is not None:
-                annotation["segmentation"] = encode_rle(self.mask[i])
-                annotation["area"] = int(self.mask[i].sum())
+            if masks is not None:
+                annotation["segmentation"] = masks[i].as_coco()
+                annotation["area"] = masks[i].area
             if self.keypoints is not None:
                 annotation["keypoints"] = self.keypoints[i].reshape(-1).tolist()
                 annotation["num_keypoints"] = int((self.keypoints[i, :, 2] > 0).sum())
@@ -310,3 +348,29 @@ class Detections:
                 annotation["track_id"] = int(self.track_id[i])
             annotations.append(annotation)
         return annotations
+
+
+def _coerce_rle(values: Sequence[RleMask | Mapping[str, Any]], n: int) -> tuple[RleMask, ...]:
+    """One checked RLE per box, all over one frame size."""
+    masks = tuple(RleMask.of(v) for v in values)
+    if len(masks) != n:
+        raise ValueError(f"mask_rle must have one RLE per box ({n}), got {len(masks)}")
+    sizes = {(m.height, m.width) for m in masks}
+    if len(sizes) > 1:
+        raise ValueError(f"mask_rle covers frames of different sizes: {sorted(sizes)}")
+    return masks
+
+
+def _merged_rle(parts: Sequence[Detections]) -> list[RleMask]:
+    """The RLE masks of ``parts`` end to end: bitmaps encoded, absent masks empty."""
+    sizes = {(m.height, m.width) for d in parts for m in d.mask_rle or ()}
+    sizes |= {(d.mask.shape[1], d.mask.shape[2]) for d in parts if d.mask is not None and len(d)}
+    if len(sizes) != 1:
+        listed = ", ".join(f"{h}×{w}" for h, w in sorted(sizes))
+        raise ValueError(f"cannot merge masks of different frame sizes ({listed})")
+    ((height, width),) = sizes
+    merged: list[RleMask] = []
+    for part in parts:
+        found = part.rle_masks()
+        merged.extend(found if found is not None else [RleMask.empty(height, width)] * len(part))
+    return merged

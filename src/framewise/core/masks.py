@@ -15,11 +15,14 @@ Example:
     {'size': [2, 2], 'counts': '13'}
     >>> bool((decode_rle(encode_rle(mask)) == mask).all())
     True
+    >>> RleMask.encode(mask).area, RleMask.encode(mask).as_coco()["size"]
+    (3, [2, 2])
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -103,3 +106,68 @@ def decode_rle(rle: Mapping[str, Any]) -> BoolArray:
     values = np.arange(len(counts)) % 2 == 1
     flat = np.repeat(values, counts)
     return flat.reshape((height, width), order="F")
+
+
+@dataclass(frozen=True)
+class RleMask:
+    """One box's mask as a compressed COCO RLE, carried without decoding it to pixels.
+
+    Attributes:
+        height: Rows of the frame the mask covers.
+        width: Columns of the frame.
+        counts: pycocotools' compressed counts string.
+    """
+
+    height: int
+    width: int
+    counts: str
+
+    @classmethod
+    def encode(cls, mask: NDArray[Any]) -> RleMask:
+        """An H×W bitmap, run-length encoded."""
+        height, width = mask.shape
+        return cls(int(height), int(width), counts_to_string(rle_counts(mask)))
+
+    @classmethod
+    def empty(cls, height: int, width: int) -> RleMask:
+        """A mask with no pixel set."""
+        return cls(height, width, counts_to_string([height * width]))
+
+    @classmethod
+    def of(cls, value: RleMask | Mapping[str, Any]) -> RleMask:
+        """An :class:`RleMask`, or a COCO RLE dict (compressed or list counts), checked.
+
+        The counts are parsed (not decoded to pixels) to check they cover ``h × w``.
+
+        Raises:
+            ValueError: Not an RLE, or its counts do not add up to its size.
+        """
+        if isinstance(value, RleMask):
+            return value
+        if not isinstance(value, Mapping) or "size" not in value or "counts" not in value:
+            raise ValueError(f"a mask RLE is {{'size': [h, w], 'counts': ...}}, got {value!r:.80}")
+        size = value["size"]
+        if len(size) != 2 or any(not isinstance(v, int | np.integer) or v < 0 for v in size):
+            raise ValueError(f"a mask RLE's size is [height, width], got {size!r}")
+        height, width = int(size[0]), int(size[1])
+        raw = value["counts"]
+        if isinstance(raw, bytes):
+            raw = raw.decode("ascii")
+        counts = string_to_counts(raw) if isinstance(raw, str) else [int(c) for c in raw]
+        if sum(counts) != height * width or any(c < 0 for c in counts):
+            raise ValueError(f"RLE counts cover {sum(counts)} pixels, not {height}×{width}")
+        text = raw if isinstance(raw, str) else counts_to_string(counts)
+        return cls(height, width, text)
+
+    @property
+    def area(self) -> int:
+        """Pixels set (the odd runs), from the counts alone."""
+        return int(sum(string_to_counts(self.counts)[1::2]))
+
+    def decode(self) -> BoolArray:
+        """The H×W bitmap."""
+        return decode_rle(self.as_coco())
+
+    def as_coco(self) -> dict[str, Any]:
+        """``{"size": [h, w], "counts": str}``, as pycocotools (and the JSON) take it."""
+        return {"size": [self.height, self.width], "counts": self.counts}

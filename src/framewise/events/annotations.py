@@ -36,7 +36,6 @@ from framewise.core.atomic import atomic_output, write_json
 from framewise.core.errors import InputError, OutputError
 from framewise.core.events import LogMetadata
 from framewise.core.jsonfile import read_json
-from framewise.core.masks import encode_rle
 from framewise.core.results import FrameOutput
 from framewise.events.sinks import RunResult
 
@@ -134,6 +133,7 @@ class AnnotationsSink:
             scene_row = self.scene.add(output.embedding, frame_number=number, timestamp=seconds)
         dets = output.detections
         scores = dets.data.get("mask_score")
+        masks = dets.rle_masks()  # bitmaps or RLEs, written as RLE either way
         detections = []
         for k, (box, score, label) in enumerate(
             zip(dets.xyxy.tolist(), dets.confidence.tolist(), dets.class_name, strict=True)
@@ -153,16 +153,14 @@ class AnnotationsSink:
                     x2=x2,
                     y2=y2,
                 )
-            has_mask = dets.mask is not None and bool(dets.mask[k].any())
+            mask = masks[k] if masks is not None else None
             detections.append(
                 {
                     "id": object_id,
                     "box": [float(v) for v in box],
                     "score": float(score),
                     "label": label,
-                    "mask": encode_rle(dets.mask[k])
-                    if has_mask and dets.mask is not None
-                    else None,
+                    "mask": mask.as_coco() if mask is not None and mask.area else None,
                     "mask_score": _finite(float(scores[k])) if scores is not None else None,
                     "embedding_row": row,
                     "description": dets.text[k],

@@ -27,6 +27,7 @@ import numpy as np
 from framewise.core.detections import Detections
 from framewise.core.errors import InputError, OutputError
 from framewise.core.fields import FieldReading
+from framewise.core.masks import RleMask
 from framewise.core.results import FrameOutput
 from framewise.events.journal_arrays import AnyArray, ShardReader, ShardWriter, TornError
 
@@ -92,6 +93,8 @@ def _encode(entry: JournalEntry, where: tuple[str, int] | None) -> str:
         columns["k"] = dets.class_id.tolist()
     if dets.track_id is not None:
         columns["r"] = dets.track_id.tolist()
+    if dets.mask_rle is not None:  # RLE masks are compact text: in the line, not the side-car
+        columns["m"] = [[m.height, m.width, m.counts] for m in dets.mask_rle]
     record: dict[str, Any] = {"i": entry.index, "t": entry.seconds, "d": columns}
     if out.tags:
         record["g"] = [list(tag) for tag in out.tags]
@@ -125,6 +128,9 @@ def _decode(line: str, shards: ShardReader) -> JournalEntry:
         keypoints=arrays.get("keypoints"),
         embedding=arrays.get("embedding"),
         data={k.removeprefix("data/"): v for k, v in arrays.items() if k.startswith("data/")},
+        mask_rle=[RleMask(int(h), int(w), str(c)) for h, w, c in columns["m"]]
+        if "m" in columns
+        else None,
     )
     features = arrays.get("features", np.zeros(0, np.float32))
     output = FrameOutput(
