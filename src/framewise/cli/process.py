@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from framewise.cli.executor_options import (
+    AddressOption,
+    ExecutorOption,
+    WorkersOption,
+    echo_summary,
+    open_executor,
+    tracked,
+    uses_executor,
+)
 from framewise.cli.options import START_TIME_HELP, load_pipeline_option, parse_start_time
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
-from framewise.pipeline.batch import BatchRun, iter_videos, run_line
+from framewise.executors import Executor
+from framewise.pipeline.batch import BatchRun, collect, iter_videos, run_line, run_videos
 from framewise.pipeline.runner import Pipeline
-from framewise.sources.directory import videos_by_start
+from framewise.sources.directory import list_videos, videos_by_start
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -81,6 +91,9 @@ def process_command(
             "another configuration, which is otherwise refused).",
         ),
     ] = False,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Process recordings into JSON event logs with a thumbnail per event.
 
@@ -105,6 +118,25 @@ def process_command(
             hint="drop it; each file's own creation_time or mtime is used",
         )
     pipeline_config = load_pipeline_option(profile, config, detection_fps, model)
+    if uses_executor(executor, workers):
+        # Work handed out: each worker probes and reads its own videos (one that is not a
+        # video fails its own task), so the driver only lists the folder.
+        videos = [video] if video is not None else list_videos(video_dir or Path())
+        out = output if output is not None else _default_output(pipeline_config)
+        batch = _run_on_executor(
+            open_executor(executor, workers, address),
+            pipeline_config,
+            videos,
+            out,
+            confidence=confidence_threshold,
+            session_type=session_type,
+            force=force,
+            start_time=wall,
+        )
+        _echo_batch_summary(batch, out)
+        if batch.failed:
+            raise typer.Exit(3)
+        return
     if video is not None:
         videos = [video]
     else:
@@ -130,13 +162,42 @@ def process_command(
             typer.echo(run_line(run))
     finally:
         pipeline.close()
-    if len(batch.runs) > 1:
+    _echo_batch_summary(batch, out)
+
+
+def _echo_batch_summary(batch: BatchRun, out: Path) -> None:
+    """Write and print ``summary.json`` for two or more videos (or any failure)."""
+    if len(batch.runs) + len(batch.failed) > 1:
         summary = batch.summary()
         path = batch.write_summary(out)
+        failed = f", {len(batch.failed)} failed" if batch.failed else ""
         typer.echo(
-            f"summary: {summary['events']} events in {len(batch.runs)} videos "
+            f"summary: {summary['events']} events in {len(batch.runs)} videos{failed} "
             f"({summary['by_type']}) → {path}"
         )
+
+
+def _run_on_executor(
+    executor: Executor,
+    config: PipelineConfig,
+    videos: list[Path],
+    out: Path,
+    **options: Any,
+) -> BatchRun:
+    """The videos on the executor's workers: progress per worker, a line per video."""
+    with executor:
+        outcomes, tracker = tracked(
+            run_videos(executor, config, videos, out, **options),
+            len(videos),
+            "videos",
+            unit="video s",
+            units=lambda run: run.video_seconds,
+        )
+    batch = collect(outcomes, videos)
+    for run in batch.runs:
+        typer.echo(run_line(run))
+    echo_summary(tracker)
+    return batch
 
 
 def _default_output(config: PipelineConfig) -> Path:

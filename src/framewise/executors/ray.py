@@ -92,7 +92,8 @@ class RayExecutor(ExecutorBase):
     """Runs work on a Ray cluster.
 
     Args:
-        workers: Actors in the pool (``run``), tasks in flight (``map``).
+        workers: Actors in the pool (``run``), tasks in flight (``map``); None is one per
+            CPU of the cluster. Actors start as tasks need them, never more than tasks.
         address: The cluster (``ray://host:10001``, ``host:6379`` or ``auto``); None reads
             ``RAY_ADDRESS``, else starts a cluster on this machine.
         max_retries: Times Ray restarts a dead worker and retries its task.
@@ -104,19 +105,20 @@ class RayExecutor(ExecutorBase):
 
     def __init__(
         self,
-        workers: int = 1,
+        workers: int | None = None,
         *,
         address: str | None = None,
         max_retries: int = 3,
         in_flight: int = 1,
         cpus_per_worker: float = 1.0,
     ) -> None:
-        if workers < 1:
+        if workers is not None and workers < 1:
             raise ConfigError(
                 f"workers must be at least 1, not {workers}", hint="pass --workers 1 or more"
             )
         self.ray = import_ray()
-        self.workers = workers
+        self.workers = workers or 1
+        self._auto_workers = workers is None
         self.address = address or os.environ.get(ADDRESS_VARIABLE) or None
         self.max_retries = max_retries
         self.in_flight = in_flight
@@ -125,8 +127,14 @@ class RayExecutor(ExecutorBase):
 
     def _connect(self) -> None:
         ray = self.ray
-        if ray.is_initialized():
-            return
+        if not ray.is_initialized():
+            self._init()
+        if self._auto_workers:
+            cpus = float(ray.cluster_resources().get("CPU", 1.0))
+            self.workers = max(1, int(cpus // self.cpus_per_worker))
+
+    def _init(self) -> None:
+        ray = self.ray
         options: dict[str, Any] = {
             "log_to_driver": False,  # task errors come back in outcomes; logs stay on nodes
             "logging_level": logging.WARNING,
@@ -134,7 +142,8 @@ class RayExecutor(ExecutorBase):
         }
         if self.address is None:
             # No cluster given: one on this machine, with a CPU for every worker.
-            options["num_cpus"] = max(self.workers, os.cpu_count() or 1)
+            wanted = 0 if self._auto_workers else self.workers
+            options["num_cpus"] = max(wanted, os.cpu_count() or 1)
         else:
             options["address"] = self.address
         try:
@@ -182,58 +191,67 @@ class RayExecutor(ExecutorBase):
             max_restarts=self.max_retries,
             max_task_retries=self.max_retries,
         )(SpecActor)
-        actors = [actor_class.remote(factory) for _ in range(self.workers)]
+        pool = _ActorPool(ray, lambda: actor_class.remote(factory), self.workers, self.in_flight)
         todo = iter(tasks)
-        pending: dict[Any, tuple[int, Task[S]]] = {}
-        load = [0] * len(actors)
         try:
-            self._fill(actors, load, todo, pending)
-            while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1)
-                slot, task = pending.pop(ready[0])
-                load[slot] -= 1
-                yield self._outcome(ready[0], task, actors, slot, actor_class, factory)
-                self._fill(actors, load, todo, pending)
+            pool.fill(todo)
+            while pool.pending:
+                ready, _ = ray.wait(list(pool.pending), num_returns=1)
+                yield pool.take(ready[0])
+                pool.fill(todo)
         finally:
-            for actor in actors:
-                ray.kill(actor)
+            pool.kill()
 
-    def _fill(
-        self,
-        actors: list[Any],
-        load: list[int],
-        todo: Iterator[Task[S]],
-        pending: dict[Any, tuple[int, Task[S]]],
-    ) -> None:
-        """Give each actor tasks until it has ``in_flight`` of them (or the input ends)."""
-        for slot, actor in enumerate(actors):
-            while load[slot] < max(self.in_flight, 1):
-                task = next(todo, None)
-                if task is None:
-                    return
-                pending[actor.run.remote(task)] = (slot, task)
-                load[slot] += 1
 
-    def _outcome(
-        self,
-        ref: Any,
-        task: Task[S],
-        actors: list[Any],
-        slot: int,
-        actor_class: Any,
-        factory: WorkerFactory[S, R],
-    ) -> TaskOutcome[R]:
-        ray = self.ray
+class _ActorPool:
+    """Actors started as tasks need them (up to ``size``), each with a few tasks queued."""
+
+    def __init__(self, ray: Any, start: Callable[[], Any], size: int, in_flight: int) -> None:
+        self.ray = ray
+        self.start = start
+        self.size = size
+        self.in_flight = max(in_flight, 1)
+        self.actors: list[Any] = []
+        self.load: list[int] = []
+        self.pending: dict[Any, tuple[int, Task[Any]]] = {}
+
+    def _free_slot(self) -> int | None:
+        for slot, load in enumerate(self.load):
+            if load < self.in_flight:
+                return slot
+        if len(self.actors) < self.size:
+            self.actors.append(self.start())
+            self.load.append(0)
+            return len(self.actors) - 1
+        return None
+
+    def fill(self, todo: Iterator[Task[Any]]) -> None:
+        """Hand out tasks while an actor (or room for a new one) is free."""
+        while (slot := self._free_slot()) is not None:
+            task = next(todo, None)
+            if task is None:
+                return
+            self.pending[self.actors[slot].run.remote(task)] = (slot, task)
+            self.load[slot] += 1
+
+    def take(self, ref: Any) -> TaskOutcome[Any]:
+        """The outcome of a finished task (a failed one if its worker died for good)."""
+        slot, task = self.pending.pop(ref)
+        self.load[slot] -= 1
         try:
-            outcome: TaskOutcome[R] = ray.get(ref)
-        except ray.exceptions.RayError as exc:
-            # Retries ran out (the actor kept dying): this task fails alone; a fresh actor
-            # takes the slot so the tasks after it still run.
-            ray.kill(actors[slot])
-            actors[slot] = actor_class.remote(factory)
+            outcome: TaskOutcome[Any] = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:
+            # Ray's retries ran out (the actor kept dying): this task fails alone and a fresh
+            # actor takes the slot, so the tasks after it still run.
+            self.ray.kill(self.actors[slot])
+            self.actors[slot] = self.start()
             reason = str(exc).strip().splitlines()
-            detail = reason[0] if reason else type(exc).__name__
-            return TaskOutcome(
-                task.key, None, f"worker died: {type(exc).__name__}: {detail}", "?", 0.0
-            )
+            detail = reason[0] if reason else ""
+            error = f"worker died: {type(exc).__name__}: {detail}".rstrip(": ")
+            return TaskOutcome(task.key, None, error, "lost worker", 0.0)
         return outcome
+
+    def kill(self) -> None:
+        """Stop every actor (their models go with them)."""
+        for actor in self.actors:
+            self.ray.kill(actor)

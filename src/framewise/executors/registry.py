@@ -14,21 +14,21 @@ from framewise.core.errors import ConfigError
 from framewise.executors.base import Executor
 from framewise.executors.local import LocalExecutor
 
-ExecutorFactory = Callable[[int, "str | None"], Executor]
-"""``(workers, address) → executor``."""
+ExecutorFactory = Callable[["int | None", "str | None"], Executor]
+"""``(workers or None for the default, address) → executor``."""
 
 
-def _local(workers: int, address: str | None) -> Executor:
+def _local(workers: int | None, address: str | None) -> Executor:
     if address:
         raise ConfigError(
             "--address is for the ray executor",
             subject="--address",
             hint="drop it, or add --executor ray",
         )
-    return LocalExecutor(workers)
+    return LocalExecutor(workers or 1)
 
 
-def _ray(workers: int, address: str | None) -> Executor:
+def _ray(workers: int | None, address: str | None) -> Executor:
     # Imported here: Ray is an extra, and this module must load without it.
     from framewise.executors.ray import RayExecutor
 
@@ -39,12 +39,13 @@ EXECUTORS: Mapping[str, ExecutorFactory] = MappingProxyType({"local": _local, "r
 """Registry: executor name (``--executor``) → a factory taking the worker count and address."""
 
 
-def make_executor(name: str, workers: int = 1, address: str | None = None) -> Executor:
+def make_executor(name: str, workers: int | None = 1, address: str | None = None) -> Executor:
     """The executor registered as ``name`` with ``workers`` workers.
 
     Args:
         name: ``local`` or ``ray``.
-        workers: Worker processes (local) or actors (ray).
+        workers: Worker processes (local; None is 1) or actors (ray; None is one per CPU
+            of the cluster).
         address: The Ray cluster (``ray://…`` or ``host:port``); None reads ``RAY_ADDRESS``,
             else Ray starts a cluster on this machine.
 

@@ -1,7 +1,9 @@
 """Many videos through one pipeline: a run folder per video and a ``summary.json``.
 
 The per-video loop lives here, not in the CLI, so Python callers and executors get the same
-runs, lines and summary as ``framewise process --video-dir``.
+runs, lines and summary as ``framewise process --video-dir``. :func:`run_videos` hands the
+videos to an executor (worker processes, or a Ray cluster) as :class:`VideoJob` specs: each
+worker builds the pipeline once from its config and writes each video's run folder itself.
 
 Example:
     >>> with Pipeline(config) as pipeline:  # doctest: +SKIP
@@ -11,15 +13,18 @@ Example:
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from framewise.config.pipeline import PipelineConfig
 from framewise.core.atomic import write_json
+from framewise.executors import Executor, Task, TaskOutcome
 from framewise.pipeline.runner import Pipeline, Progress, VideoRun
 from framewise.sources.probe import probe
 
@@ -49,12 +54,15 @@ class BatchRun:
     """The runs of a batch, in order."""
 
     runs: list[VideoRun] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """Videos whose task failed (executors): ``(video, one-line error)``."""
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` payload: per-video figures and totals by event type."""
         total: Counter[str] = Counter()
         for run in self.runs:
             total.update(run.counts)
+        failed = {"failed": [{"video": v, "error": e} for v, e in self.failed]}
         return {
             "videos": [
                 {
@@ -70,6 +78,7 @@ class BatchRun:
             ],
             "events": sum(total.values()),
             "by_type": dict(sorted(total.items())),
+            **(failed if self.failed else {}),
         }
 
     def write_summary(self, output: Path) -> Path:
@@ -130,3 +139,114 @@ def process_videos(
     if len(batch.runs) > 1:
         batch.write_summary(output)
     return batch
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """One video's job spec for an executor: the input and its run folder.
+
+    Paths stay as the user gave them (the journal names its source so), read from the
+    driver's folder ``cwd``: on a cluster, shared storage mounted at the same path on every
+    node.
+
+    Attributes:
+        video: The file.
+        out_dir: Its run folder, written by the worker (atomically, resumably).
+        session_type: The log's session type.
+        force: Start over where the run folder exists.
+        start_time: Wall time of the first frame (one video only).
+        cwd: The folder relative paths start from (the driver's).
+    """
+
+    video: Path
+    out_dir: Path
+    session_type: str = "stream"
+    force: bool = False
+    start_time: datetime | None = None
+    cwd: Path | None = None
+
+
+@dataclass(frozen=True)
+class VideoWorkerFactory:
+    """Builds a worker's pipeline once (models loaded once per process or actor).
+
+    Attributes:
+        config: The resolved pipeline config (it pickles; the models do not travel).
+        confidence: The detector confidence override, if any.
+    """
+
+    config: PipelineConfig
+    confidence: float | None = None
+
+    def __call__(self) -> Callable[[VideoJob], VideoRun]:
+        """The worker: this pipeline, processing one :class:`VideoJob` per call."""
+        return _VideoWorker(Pipeline(self.config, confidence=self.confidence))
+
+
+@dataclass
+class _VideoWorker:
+    pipeline: Pipeline
+
+    def __call__(self, job: VideoJob) -> VideoRun:
+        if job.cwd is not None and job.cwd.is_dir() and Path.cwd() != job.cwd:
+            # A worker process of its own (actor or pool process): relative paths in the
+            # spec mean the driver's folder, as they do in a local run.
+            os.chdir(job.cwd)
+        return self.pipeline.process_video(
+            job.video,
+            job.out_dir,
+            start_time=job.start_time,
+            session_type=job.session_type,
+            force=job.force,
+        )
+
+
+def video_jobs(
+    videos: Iterable[Path],
+    output: Path,
+    *,
+    session_type: str = "stream",
+    force: bool = False,
+    start_time: datetime | None = None,
+) -> list[Task[VideoJob]]:
+    """A task per video, keyed by its path, its run folder ``output/<stem>``."""
+    cwd = Path.cwd()
+    return [
+        Task(
+            str(path),
+            VideoJob(path, output / path.stem, session_type, force, start_time, cwd),
+        )
+        for path in videos
+    ]
+
+
+def run_videos(
+    executor: Executor,
+    config: PipelineConfig,
+    videos: Sequence[Path],
+    output: Path,
+    *,
+    confidence: float | None = None,
+    session_type: str = "stream",
+    force: bool = False,
+    start_time: datetime | None = None,
+) -> Iterator[TaskOutcome[VideoRun]]:
+    """Process ``videos`` on ``executor``'s workers; outcomes as each video finishes.
+
+    A video that fails (not a video, damaged beyond reading) fails its own task; the others
+    go on. Each worker resumes a run folder an earlier, interrupted run left.
+    """
+    tasks = video_jobs(
+        videos, output, session_type=session_type, force=force, start_time=start_time
+    )
+    yield from executor.run(VideoWorkerFactory(config, confidence), tasks)
+
+
+def collect(outcomes: Iterable[TaskOutcome[VideoRun]], videos: Sequence[Path]) -> BatchRun:
+    """The outcomes as a :class:`BatchRun` in the videos' order (they finish in any order)."""
+    order = {str(path): position for position, path in enumerate(videos)}
+    done = sorted(outcomes, key=lambda o: order.get(o.key, len(order)))
+    return BatchRun(
+        [o.value for o in done if o.value is not None],
+        [(o.key, o.error) for o in done if o.error is not None],
+    )
