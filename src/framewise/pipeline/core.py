@@ -88,14 +88,20 @@ class RunCore:
         """Frames with a detection scored ``confident`` or more (the footage check)."""
         self.last_seconds = 0.0
 
-    def replay(self, seconds: float, index: int, output: FrameOutput) -> list[Emitted]:
-        """Feed a journaled frame's results again (a resume), without its picture."""
+    def replay(
+        self, seconds: float, index: int, output: FrameOutput, frame: Frame | None = None
+    ) -> list[Emitted]:
+        """Feed a journaled frame's results again (a resume), without its picture.
+
+        ``frame``: its picture decoded again (a sharded run's thumbnails); the sinks then
+        see the frame as if it had just been processed.
+        """
         self.numbers.add(seconds, index)
         records = self.step.update(seconds, output.detections)
         self.frames += 1
         self._cover(output.detections)
         self.last_seconds = seconds
-        return self._send(RunResult(seconds, index, None, output), records)
+        return self._send(RunResult(seconds, index, frame, output), records)
 
     def preroll(self, frame: Frame) -> None:
         """Show the sinks a frame decoded again only for its picture (after a resume)."""
