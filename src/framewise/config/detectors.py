@@ -484,6 +484,64 @@ class GrabCutConfig(StageConfig):
     iterations: int = Field(default=3, ge=1, le=20)
 
 
+class SceneDetectConfig(StageConfig):
+    """Content-aware cut detection (the ``scenes`` profile): HSV differences and fades.
+
+    Attributes:
+        kind: ``scene_detect``.
+        adaptive_ratio: A frame whose difference is this many times its neighbours' mean is a
+            cut (PySceneDetect's AdaptiveDetector rule).
+        min_content: Least difference (0–255) an adaptive cut needs.
+        threshold: A difference this large is a cut whatever the neighbours (0 disables).
+        window: Neighbour frames on each side in the adaptive mean.
+        min_scene_seconds: Cuts closer than this to the previous one are dropped.
+        fade_threshold: Mean intensity (0–255) under which a frame is black: a fade out and
+            back in is one cut at the middle of the dark span (0 disables fades).
+        width: Frames are compared at this width (the cost is the area).
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.scenes:scene_stage"
+    kind: Literal["scene_detect"]
+    name: str | None = None
+    adaptive_ratio: float = Field(default=3.0, gt=1)
+    min_content: float = Field(default=15.0, ge=0, le=255)
+    threshold: float = Field(default=0.0, ge=0, le=255)
+    window: int = Field(default=2, ge=1, le=30)
+    min_scene_seconds: float = Field(default=0.5, ge=0)
+    fade_threshold: float = Field(default=12.0, ge=0, le=255)
+    width: int = Field(default=256, ge=16, le=4096)
+
+
+class MotionConfig(StageConfig):
+    """Background subtraction in a region of interest (the ``motion`` profile).
+
+    Attributes:
+        kind: ``motion``.
+        method: OpenCV's ``mog2`` or ``knn`` subtractor.
+        roi: Polygons in source pixels (``[[x, y], ...]``); empty: the whole frame.
+        threshold: Share of the region's pixels that must move (0–1) for a frame to count.
+        kernel: Opening kernel side in analysis pixels (drops specks; 0 keeps them).
+        min_event_seconds: Motion must last this long before an event starts.
+        pre_seconds: An event starts this long before its first moving frame.
+        post_seconds: An event ends this long after its last moving frame.
+        width: Frames are analysed at this width.
+        learning_seconds: Frames in this first span only teach the background.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.motion:motion_stage"
+    kind: Literal["motion"]
+    name: str | None = None
+    method: Literal["mog2", "knn"] = "mog2"
+    roi: list[list[tuple[float, float]]] = Field(default_factory=list)
+    threshold: float = Field(default=0.004, gt=0, le=1)
+    kernel: int = Field(default=3, ge=0, le=31)
+    min_event_seconds: float = Field(default=0.2, ge=0)
+    pre_seconds: float = Field(default=1.0, ge=0)
+    post_seconds: float = Field(default=2.0, ge=0)
+    width: int = Field(default=320, ge=16, le=4096)
+    learning_seconds: float = Field(default=0.5, ge=0)
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
     {
         "yolo_onnx": YoloOnnxConfig,
@@ -499,6 +557,8 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "hog_people": HogPeopleConfig,
         "text_boxes": TextBoxesConfig,
         "grabcut_segmenter": GrabCutConfig,
+        "scene_detect": SceneDetectConfig,
+        "motion": MotionConfig,
     }
 )
 """Registry: stage kind → its configuration model (which names its factory)."""

@@ -1,0 +1,1 @@
+"""The motion profile: background subtraction in a region → ``motion`` events and clips."""
