@@ -37,6 +37,7 @@ from framewise.cli import (
     live_commands,
     ocr_commands,
     process,
+    profile_commands,
     review_commands,
     select_commands,
     stages_commands,
@@ -78,6 +79,7 @@ def _root(
 
 video.register(app)
 process.register(app)
+profile_commands.register(app)
 store_commands.register(app)
 review_commands.register(app)
 live_commands.register(app)

@@ -44,7 +44,12 @@ def process_command(
         ),
     ] = None,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="A bundled profile, e.g. tarkov.")
+        str | None,
+        typer.Option(
+            "--profile",
+            help="A bundled profile: scenes (cuts, any footage), motion (camera footage), "
+            "tasks, tarkov; `framewise profiles` says what each does.",
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="A pipeline YAML file (instead of --profile).")

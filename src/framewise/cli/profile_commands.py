@@ -1,0 +1,138 @@
+"""``framewise profiles``, ``scenes``, ``split`` and ``clips``: the everyday profiles' commands.
+
+``profiles`` lists the bundled profiles, one line each. ``scenes`` turns a scenes run's event
+log into PySceneDetect's CSV and an EDL; ``split`` cuts the video at those scenes and ``clips``
+cuts out a motion run's events (stream copy where a span starts on a keyframe). Wired into the
+main CLI with :func:`register`; errors propagate to it (one line, the error's exit code).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framewise.core.errors import ConfigError
+
+LOG_HELP = "The events.json of a `framewise process --profile scenes` run."
+
+
+def profile_summary(name: str) -> str:
+    """The first line of profile ``name``'s package docstring."""
+    module = importlib.import_module(f"framewise.profiles.{name}")
+    doc = (module.__doc__ or "").strip()
+    return doc.splitlines()[0].replace("``", "") if doc else ""
+
+
+def profiles() -> None:
+    """List the bundled profiles (`framewise process --video V --profile NAME`)."""
+    from framewise.profiles import PROFILES
+
+    width = max(len(name) for name in PROFILES)
+    for name in PROFILES:
+        typer.echo(f"{name:<{width}}  {profile_summary(name)}")
+
+
+def scenes(
+    log: Annotated[Path, typer.Argument(help=LOG_HELP)],
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write PySceneDetect's scene list CSV here.")
+    ] = None,
+    edl: Annotated[Path | None, typer.Option("--edl", help="Write a CMX 3600 EDL here.")] = None,
+) -> None:
+    """Print the scene list of a scenes run; write it as CSV and/or EDL."""
+    from framewise.events.log import read_event_log
+    from framewise.profiles.scenes.export import (
+        log_fps,
+        scene_list,
+        timecode,
+        write_scene_csv,
+        write_scene_edl,
+    )
+
+    event_log = read_event_log(log)
+    found = scene_list(event_log, log)
+    for scene in found:
+        typer.echo(
+            f"scene {scene.number:>3}  {timecode(scene.start)} – {timecode(scene.end)}"
+            f"  ({scene.seconds:.3f} s, frames {scene.start_frame}–{scene.end_frame - 1})"
+        )
+    if csv is not None:
+        typer.echo(f"→ {write_scene_csv(found, csv)}")
+    if edl is not None:
+        title = Path(event_log.metadata.video_path).stem or log.parent.name
+        typer.echo(f"→ {write_scene_edl(found, edl, title, log_fps(event_log))}")
+
+
+def _copy_mode(mode: str) -> bool | None:
+    modes: dict[str, bool | None] = {"auto": None, "copy": True, "encode": False}
+    if mode not in modes:
+        raise ConfigError(
+            f"unknown --mode {mode!r}", subject="--mode", hint="use auto, copy or encode"
+        )
+    return modes[mode]
+
+
+MODE_HELP = (
+    "auto: stream copy where a span starts on a keyframe, else re-encode; "
+    "copy: always copy (starts snap to the keyframe before); encode: always re-encode."
+)
+
+
+def split(
+    video: Annotated[Path, typer.Argument(help="The video the scenes run processed.")],
+    scenes_log: Annotated[Path, typer.Option("--scenes", help=LOG_HELP)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the scene files.")] = Path(
+        "scenes"
+    ),
+    mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "auto",
+) -> None:
+    """Cut VIDEO into one file per scene (VIDEO-Scene-001.mp4, …)."""
+    from framewise.events.log import read_event_log
+    from framewise.profiles.media import Span, cut_spans
+    from framewise.profiles.scenes.export import scene_list
+
+    copy = _copy_mode(mode)
+    found = scene_list(read_event_log(scenes_log), scenes_log)
+    spans = [Span(s.number, s.start, s.end) for s in found if s.end > s.start]
+    clips = cut_spans(video, spans, out, f"{video.stem}-Scene", copy=copy)
+    copied = sum(c.copied for c in clips)
+    for clip in clips:
+        how = "copied" if clip.copied else "re-encoded"
+        typer.echo(f"{clip.path}  {clip.span.start:.3f}–{clip.span.end:.3f} s  {how}")
+    typer.echo(f"{len(clips)} scene(s) → {out} ({copied} stream-copied)")
+
+
+def clips(
+    log: Annotated[
+        Path, typer.Argument(help="The events.json of a `framewise process --profile motion` run.")
+    ],
+    video: Annotated[Path, typer.Option("--video", help="The video the run processed.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the clips.")] = Path("clips"),
+    mode: Annotated[str, typer.Option("--mode", help=MODE_HELP)] = "auto",
+) -> None:
+    """Cut each motion event of LOG out of VIDEO (VIDEO-Motion-001.mp4, …)."""
+    from framewise.events.log import read_event_log
+    from framewise.profiles.media import Span, cut_spans
+    from framewise.temporal.motion import MOTION
+
+    copy = _copy_mode(mode)
+    events = [e for e in read_event_log(log).events if e.type == MOTION]
+    spans = [
+        Span(i + 1, float(e.data["start"]), float(e.data["end"]))  # type: ignore[arg-type]
+        for i, e in enumerate(events)
+    ]
+    made = cut_spans(video, spans, out, f"{video.stem}-Motion", copy=copy)
+    for clip in made:
+        typer.echo(f"{clip.path}  {clip.span.start:.3f}–{clip.span.end:.3f} s")
+    typer.echo(f"{len(made)} motion clip(s) → {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``profiles``, ``scenes``, ``split`` and ``clips`` to ``app``."""
+    app.command(name="profiles")(profiles)
+    app.command(name="scenes")(scenes)
+    app.command(name="split")(split)
+    app.command(name="clips")(clips)
