@@ -484,6 +484,32 @@ class GrabCutConfig(StageConfig):
     iterations: int = Field(default=3, ge=1, le=20)
 
 
+class BallConfig(StageConfig):
+    """A classical ball detector: background subtraction, then blob and circle fit (W1).
+
+    Attributes:
+        kind: ``ball``.
+        threshold: Least confidence kept.
+        difference: Grey levels a pixel must differ from the background to be foreground.
+        min_radius_px: Smallest ball radius (pixels).
+        max_radius_px: Largest ball radius (pixels).
+        background_alpha: Weight of each new frame in the running-average background.
+        max_balls: Balls kept per frame (the most confident first).
+        roi: Polygons (``[[x, y], ...]`` in source pixels); a ball counts only inside one.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.ball:ball_stage"
+    kind: Literal["ball"]
+    name: str | None = None
+    threshold: float = Field(default=0.3, ge=0, le=1)
+    difference: float = Field(default=18.0, gt=0, le=255)
+    min_radius_px: float = Field(default=1.0, gt=0, le=500)
+    max_radius_px: float = Field(default=60.0, gt=0, le=2000)
+    background_alpha: float = Field(default=0.05, gt=0, le=1)
+    max_balls: int = Field(default=1, ge=1, le=100)
+    roi: list[list[tuple[float, float]]] = Field(default_factory=list)
+
+
 class SceneDetectConfig(StageConfig):
     """Content-aware cut detection (the ``scenes`` profile): HSV differences and fades.
 
@@ -559,6 +585,7 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "grabcut_segmenter": GrabCutConfig,
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
+        "ball": BallConfig,
     }
 )
 """Registry: stage kind → its configuration model (which names its factory)."""
