@@ -42,6 +42,7 @@ from framewise.cli import (
     select_commands,
     stages_commands,
     store_commands,
+    studio_commands,
     synth_commands,
     train_commands,
     video,
@@ -93,6 +94,7 @@ ocr_commands.register(app)
 stages_commands.register(app)
 demo.register(app)
 annotate_commands.register(app)
+studio_commands.register(app)
 
 
 INTERRUPTED = 130
