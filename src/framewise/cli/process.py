@@ -17,6 +17,7 @@ from framewise.cli.executor_options import (
     uses_executor,
 )
 from framewise.cli.options import START_TIME_HELP, load_pipeline_option, parse_start_time
+from framewise.cli.process_shards import SHARD_SEC_HELP, process_in_shards
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
@@ -99,6 +100,9 @@ def process_command(
     executor: ExecutorOption = "local",
     address: AddressOption = None,
     workers: WorkersOption = None,
+    shard_sec: Annotated[
+        float | None, typer.Option("--shard-sec", help=SHARD_SEC_HELP, show_default=False)
+    ] = None,
 ) -> None:
     """Process recordings into JSON event logs with a thumbnail per event.
 
@@ -123,6 +127,21 @@ def process_command(
             hint="drop it; each file's own creation_time or mtime is used",
         )
     pipeline_config = load_pipeline_option(profile, config, detection_fps, model)
+    if shard_sec is not None:
+        process_in_shards(
+            video,
+            pipeline_config,
+            shard_sec,
+            output if output is not None else _default_output(pipeline_config),
+            executor=executor,
+            workers=workers,
+            address=address,
+            confidence=confidence_threshold,
+            session_type=session_type,
+            force=force,
+            start_time=wall,
+        )
+        return
     if uses_executor(executor, workers):
         # Work handed out: each worker probes and reads its own videos (one that is not a
         # video fails its own task), so the driver only lists the folder.

@@ -108,12 +108,17 @@ def _detect_all(
     confidence: float | None,
     options: ShardOptions,
     on_done: Callable[[ShardDone], None],
-) -> list[ShardDone]:
-    """Every shard's detection step: finished ones read back, the rest run on the executor."""
-    dones = [done for spec in specs if (done := finished_shard(spec)) is not None]
-    for done in dones:
+) -> tuple[list[ShardDone], list[ShardDone]]:
+    """Every shard's detection step: finished ones read back, the rest run on the executor.
+
+    Returns:
+        All shards, and those an earlier leg had finished (not run again).
+    """
+    kept = [done for spec in specs if (done := finished_shard(spec)) is not None]
+    for done in kept:
         on_done(done)
-    finished = {done.shard.number for done in dones}
+    dones = list(kept)
+    finished = {done.shard.number for done in kept}
     tasks = [
         Task(f"shard-{s.shard.number:05d}", s) for s in specs if s.shard.number not in finished
     ]
@@ -131,7 +136,7 @@ def _detect_all(
             subject=specs[0].video,
             hint="fix the cause and run the same command again: finished shards are kept",
         )
-    return dones
+    return dones, kept
 
 
 def process_sharded(
@@ -175,7 +180,16 @@ def process_sharded(
     earlier_wall = sum(float(leg.get("wall_seconds", 0.0)) for leg in run_dir.legs)
     plan = plan_shards(info.duration_seconds, sample_fps, options.shard_seconds)
     specs = [
-        ShardSpec(str(video), shard, str(out_dir), config, confidence, info.session_start, run_hash)
+        ShardSpec(
+            # Absolute: a worker (a Ray actor) may run in another folder than the driver.
+            str(video.absolute()),
+            shard,
+            str(out_dir.absolute()),
+            config,
+            confidence,
+            info.session_start,
+            run_hash,
+        )
         for shard in plan
     ]
     finished: list[ShardDone] = []
@@ -187,7 +201,7 @@ def process_sharded(
         if options.on_progress is not None:
             options.on_progress(len(finished), len(plan))
 
-    dones = _detect_all(specs, config, confidence, options, shard_done)
+    dones, kept = _detect_all(specs, config, confidence, options, shard_done)
     merged = merge_shards(out_dir, dones, sample_fps, video)
     write_merged(run_dir.journal, merged.entries)
     core = replay_merged(config, video, out_dir, merged, metadata, info.session_start)
@@ -205,6 +219,7 @@ def process_sharded(
             "shard_seconds": options.shard_seconds,
             "executor": options.executor.name,
             "workers": options.executor.workers,
+            "reused": len(kept),
             "detect_seconds": round(sum(d.wall_seconds for d in dones), 3),
         },
     }
@@ -220,5 +235,5 @@ def process_sharded(
         None,
         False,
         SourceStats(**stats),
-        0,
+        sum(done.frames for done in kept),
     )
