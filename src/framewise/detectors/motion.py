@@ -89,11 +89,8 @@ class MotionStage:
         self.name = detector_name(config)
         self.config = config
         self.rules = MotionRules(config)
-        self.subtractor = (
-            cv2.createBackgroundSubtractorMOG2(detectShadows=False)
-            if config.method == "mog2"
-            else cv2.createBackgroundSubtractorKNN(detectShadows=False)
-        )
+        self.subtractor = self._subtractor()
+        self._last: tuple[str, float] | None = None
         side = config.kernel
         self.kernel = None if side < 2 else np.ones((side, side), np.uint8)
         self._mask: np.ndarray | None = None
@@ -119,10 +116,23 @@ class MotionStage:
 
     def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
         """Add each frame's motion features (frames must come in time order)."""
-        return [
-            result.with_features(self.rules.update(frame.seconds, self.score(frame.image)))
-            for frame, result in zip(batch, results, strict=True)
-        ]
+        outputs = []
+        for frame, result in zip(batch, results, strict=True):
+            if self._last is not None and (
+                frame.source_id != self._last[0] or frame.seconds <= self._last[1]
+            ):
+                # Another video (or the same one again): a pipeline serves many in turn.
+                self.rules = MotionRules(self.config)
+                self.subtractor = self._subtractor()
+            self._last = (frame.source_id, frame.seconds)
+            score = self.score(frame.image)
+            outputs.append(result.with_features(self.rules.update(frame.seconds, score)))
+        return outputs
+
+    def _subtractor(self) -> cv2.BackgroundSubtractor:
+        if self.config.method == "mog2":
+            return cv2.createBackgroundSubtractorMOG2(detectShadows=False)
+        return cv2.createBackgroundSubtractorKNN(detectShadows=False)
 
     def thresholds(self) -> Mapping[str, float]:
         """``threshold``: the share of the region that must move (tunable live)."""

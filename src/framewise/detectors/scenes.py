@@ -181,11 +181,19 @@ class SceneDetectStage:
         self.config = config
         self.cutter = SceneCutter(config)
         self._previous: np.ndarray | None = None
+        self._last: tuple[str, float] | None = None
 
     def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
         """Add each frame's scene features (frames must come in time order)."""
         outputs = []
         for frame, result in zip(batch, results, strict=True):
+            if self._last is not None and (
+                frame.source_id != self._last[0] or frame.seconds <= self._last[1]
+            ):
+                # Another video (or the same one again): a pipeline serves many in turn.
+                self.cutter = SceneCutter(self.config)
+                self._previous = None
+            self._last = (frame.source_id, frame.seconds)
             hsv, luma = frame_difference(frame.image, self.config.width)
             score = hsv_score(hsv, self._previous)
             self._previous = hsv
