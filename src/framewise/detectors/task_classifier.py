@@ -6,7 +6,10 @@ It comes after the stages that find people, hands and objects (``pose``, ``hands
 the :class:`~framewise.features.task_live.TaskPredictor` keeps a window of the model's
 length in seconds and predicts every step, smoothed and with hysteresis. From the first
 prediction on, each frame's result carries the tag ``task:<label>`` (the smoothed
-confidence) and the feature ``task_confidence``; sinks and live messages take it from there.
+confidence) and the features ``task_confidence``, ``task_new`` (1 on the frame a prediction
+was made on) and ``task_window_sec`` (how long its window was); the temporal rule
+:class:`~framewise.temporal.tasks.TaskSpans` makes ``task_segment`` events of them, and the
+``tasks`` profile's hooks live messages.
 
 Example (pipeline YAML)::
 
@@ -22,14 +25,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from framewise.config.detectors import TaskClassifierConfig, detector_name
+from framewise.core.errors import ModelError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 from framewise.detectors.base import refuse_unknown_thresholds
 from framewise.features.task import TaskFeatures
 from framewise.features.task_live import TaskPrediction, TaskPredictor
-from framewise.features.task_model import OnnxTaskModel
+from framewise.features.task_model import CARD_NAME, OnnxTaskModel
 
 TAG_PREFIX = "task:"
+NEW_PREDICTION = "task_new"
+"""Feature: 1 on the frame a prediction was made on, 0 on frames that carry the last one."""
+WINDOW_SEC = "task_window_sec"
+"""Feature: how far back the shown prediction's window started (seconds before it was made)."""
 
 
 class TaskClassifierStage:
@@ -49,7 +57,19 @@ class TaskClassifierStage:
 
     @classmethod
     def build(cls, config: TaskClassifierConfig) -> TaskClassifierStage:
-        """The stage of ``config`` (its run folder's ONNX model and card)."""
+        """The stage of ``config`` (its run folder's ONNX model and card).
+
+        Raises:
+            ModelError: The folder holds no task model (e.g. the ``tasks`` profile, which
+                ships none, run without ``--model``).
+        """
+        if not (config.model / CARD_NAME).is_file():
+            raise ModelError(
+                f"no task model in {config.model} (no {CARD_NAME})",
+                subject=config.model,
+                hint="pass --model RUN/model.onnx of a `framewise train task` run folder, "
+                "or set the task_classifier's model: in the pipeline YAML",
+            )
         predictor = TaskPredictor(
             OnnxTaskModel.load(config.model),
             config.smoothing,
@@ -72,8 +92,15 @@ class TaskClassifierStage:
             if self.last is None:
                 out.append(result)
                 continue
-            tagged = result.with_tags((TAG_PREFIX + self.last.label, self.last.confidence))
-            out.append(tagged.with_features({"task_confidence": self.last.confidence}))
+            last = self.last
+            tagged = result.with_tags((TAG_PREFIX + last.label, last.confidence))
+            # Features are float32, so times go as a flag and a short span, not as seconds.
+            features = {
+                NEW_PREDICTION: float(prediction is not None),
+                WINDOW_SEC: last.seconds - last.start,
+                "task_confidence": last.confidence,
+            }
+            out.append(tagged.with_features(features))
         return out
 
     def thresholds(self) -> Mapping[str, float]:

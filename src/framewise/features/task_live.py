@@ -171,6 +171,16 @@ class TaskSegments:
         self._open.append(prediction)
         return closed
 
+    def open_since(self) -> float | None:
+        """Where the open segment starts (``None``: none is open)."""
+        if not self._open:
+            return None
+        return self._open[0].start if self._boundary is None else self._boundary
+
+    def open_shown(self) -> float | None:
+        """The time of the open segment's first prediction (``None``: none is open)."""
+        return self._open[0].seconds if self._open else None
+
     def flush(self, end: float | None = None) -> list[TaskSegment]:
         """Close the open segment at ``end`` (default: its last prediction)."""
         if not self._open:

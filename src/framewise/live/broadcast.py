@@ -13,7 +13,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from framewise.live.metrics import LatencyMeter
 from framewise.live.runner import LiveEvent
@@ -64,13 +66,22 @@ class Broadcaster:
         """Runner thread: queue the event's message for every client (thread-safe)."""
         if live.message is None:
             return
-        text = json.dumps(live.message, separators=(",", ":"))
+        self.send(live.message, live.arrival)
+
+    def send(self, message: Mapping[str, Any], arrival: float | None) -> None:
+        """Runner thread: queue one message for every client (thread-safe).
+
+        Args:
+            message: JSON-ready; an event's, or a frame's (a task prediction).
+            arrival: Monotonic arrival time of the frame it is about (latency figures).
+        """
+        text = json.dumps(message, separators=(",", ":"))
         with self._lock:
             loop = self._loop
         if loop is None:
             return  # no server yet: nobody can be connected
         try:
-            loop.call_soon_threadsafe(self._fan_out, text, live.arrival)
+            loop.call_soon_threadsafe(self._fan_out, text, arrival)
         except RuntimeError:
             # The loop closed between the check and the call (server shutting down).
             log.debug("event not broadcast: the server is stopping")

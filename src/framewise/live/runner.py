@@ -29,6 +29,7 @@ from framewise.config.pipeline import PipelineConfig
 from framewise.core.errors import FramewiseError, SourceError
 from framewise.core.events import Event, LogMetadata
 from framewise.core.frames import Frame
+from framewise.core.results import FrameOutput
 from framewise.core.time import SessionStart
 from framewise.events.sinks import Emitted, RunResult, RunTotals, Sink
 from framewise.live.metrics import LatencyMeter, RateMeter
@@ -39,7 +40,7 @@ from framewise.pipeline.core import RunCore
 from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
 from framewise.profiles import hooks_for
-from framewise.profiles.base import ProfileHooks
+from framewise.profiles.base import FrameMessages, ProfileHooks
 from framewise.sources.base import SourceStats, VideoSource
 from framewise.temporal.engine import EventEngine
 from framewise.temporal.episodes import EpisodeFilter
@@ -74,6 +75,8 @@ class LiveEvent:
 
 
 Publisher = Callable[[LiveEvent], None]
+MessageSender = Callable[[Mapping[str, Any], float | None], None]
+"""Sends a frame's message (not an event) with the frame's arrival time: the WebSocket's."""
 
 
 class _RunnerSink:
@@ -85,6 +88,8 @@ class _RunnerSink:
     def write(self, result: RunResult) -> None:
         """Make the result's live events, with the arrival time of the frame that released them."""
         arrival = result.frame.arrival if result.frame is not None else None
+        if result.frame is not None and result.output is not None:
+            self.runner._frame_messages(result.frame, result.output)
         self.runner.made = [self.runner._live_event(e, arrival) for e in result.events]
 
     def flush(self) -> None:
@@ -135,6 +140,8 @@ class LiveRunner:
             pipeline's ``sinks:``, as a batch run writes them), for review and training.
         session_type: The log's session type.
         hooks: The domain's messages and tally (default: the config's ``profile:``).
+        send: Where the messages of hooks that speak per frame go
+            (:class:`~framewise.profiles.base.FrameMessages`, e.g. task predictions).
     """
 
     def __init__(
@@ -149,9 +156,11 @@ class LiveRunner:
         out_dir: Path | None = None,
         session_type: str = "stream",
         hooks: ProfileHooks | None = None,
+        send: MessageSender | None = None,
     ) -> None:
         self.config = config
         self.hooks = hooks or hooks_for(config.profile)
+        self.send = send
         self.out_dir = out_dir
         self.session_type = session_type
         self.core: RunCore | None = None
@@ -256,6 +265,7 @@ class LiveRunner:
                     EpisodeFilter.from_config(config, self.period),
                     self.step.engine.machine,
                     ordered=self.step.engine.ordered,
+                    frame_rules=self.step.engine.frame_rules,
                 )
                 flushed = self.step.replace_engine(engine)
                 self.config = config
@@ -407,6 +417,18 @@ class LiveRunner:
         core, self.core = self.core, None
         if core is not None:
             core.close()
+
+    def _frame_messages(self, frame: Frame, output: FrameOutput) -> None:
+        """Tally and send what hooks that speak per frame say about this one."""
+        if not isinstance(self.hooks, FrameMessages):
+            return
+        messages = self.hooks.frame_messages(frame.seconds, frame.wall_time, output)
+        with self._counting:
+            for message in messages:
+                self.tally.add(message)
+        if self.send is not None:
+            for message in messages:
+                self.send(message, frame.arrival)
 
     def _live_event(self, emitted: Emitted, arrival: float | None) -> LiveEvent:
         event, record = emitted.event, emitted.record

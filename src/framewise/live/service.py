@@ -145,6 +145,7 @@ class LiveService:
             out_dir=options.out_dir,
             session_type=options.session_type,
             hooks=hooks,
+            send=self.broadcaster.send,
         )
         self.app = create_app(
             LiveParts(self.runner, self.broadcaster, self.store, options.token, _ws_paths(config))

@@ -97,7 +97,7 @@ class RunCore:
         see the frame as if it had just been processed.
         """
         self.numbers.add(seconds, index)
-        records = self.step.update(seconds, output.detections)
+        records = self.step.update(seconds, output.detections, output)
         self.frames += 1
         self._cover(output.detections)
         self.last_seconds = seconds

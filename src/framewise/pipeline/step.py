@@ -92,14 +92,20 @@ class FrameStep:
         self.engine = engine
         self.anomalies = AnomalyRecords(engine)
 
-    def update(self, seconds: float, detections: Detections) -> list[EventRecord]:
-        """Feed one frame's detections; the records released, anomalies included."""
-        return self.engine.update(seconds, detections) + self.anomalies.new()
+    def update(
+        self, seconds: float, detections: Detections, output: FrameOutput | None = None
+    ) -> list[EventRecord]:
+        """Feed one frame's detections (and its whole result, for the engine's frame rules).
+
+        Returns:
+            The records released, anomalies included.
+        """
+        return self.engine.update(seconds, detections, output) + self.anomalies.new()
 
     def run(self, batch: Sequence[Frame]) -> Iterator[FrameResult]:
         """Run the stages on ``batch`` in one call, then update frame by frame, in time order."""
         for frame, output in zip(batch, self.chain.run(batch), strict=True):
-            yield FrameResult(frame, output, self.update(frame.seconds, output.detections))
+            yield FrameResult(frame, output, self.update(frame.seconds, output.detections, output))
 
     def flush(self) -> list[EventRecord]:
         """End of stream: every record still held."""

@@ -15,11 +15,17 @@ from framewise.profiles.base import GenericHooks, Profile, ProfileHooks
 from framewise.profiles.motion.hooks import HOOKS as MOTION_HOOKS
 from framewise.profiles.scenes.hooks import HOOKS as SCENE_HOOKS
 from framewise.profiles.tarkov.hooks import HOOKS as TARKOV_HOOKS
+from framewise.profiles.tasks.hooks import HOOKS as TASK_HOOKS
 
 PROFILES_DIR = Path(__file__).resolve().parent
 
 HOOKS: Mapping[str, ProfileHooks] = MappingProxyType(
-    {"tarkov": TARKOV_HOOKS, "scenes": SCENE_HOOKS, "motion": MOTION_HOOKS}
+    {
+        "tarkov": TARKOV_HOOKS,
+        "tasks": TASK_HOOKS,
+        "scenes": SCENE_HOOKS,
+        "motion": MOTION_HOOKS,
+    }
 )
 """The registry of bundled profiles: folder name under ``framewise/profiles`` → its hooks."""
 

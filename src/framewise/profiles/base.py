@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from framewise.core.events import Event
+from framewise.core.results import FrameOutput
 
 
 class Tally(Protocol):
@@ -53,6 +55,27 @@ class ProfileHooks(Protocol):
 
     def new_tally(self) -> Tally:
         """A fresh tally for one live session."""
+        ...
+
+
+@runtime_checkable
+class FrameMessages(Protocol):
+    """Hooks that also speak per frame, not only per event (a task model's predictions).
+
+    A live run asks hooks that have this method for each processed frame's messages and
+    sends them with the events' (a profile without it sends events only).
+    """
+
+    def frame_messages(
+        self, seconds: float, wall_time: datetime, output: FrameOutput
+    ) -> list[dict[str, Any]]:
+        """The messages of one frame's result (usually none).
+
+        Args:
+            seconds: The frame's video time.
+            wall_time: Its wall-clock time.
+            output: What the stages found in it.
+        """
         ...
 
 

@@ -10,6 +10,11 @@ HUD, once opened, reports nothing more, so it does not hold anything back.
 Without a state machine every closed episode becomes an ``episode`` record with its class,
 duration and voted fields — the generic output for footage without a game profile.
 
+Frame rules (:data:`FRAME_RULES`, one per stage kind that needs one) read each frame's whole
+result — tags and features, not only boxes — and add their records to the same ordered
+stream: a ``task_classifier`` stage's tags become ``task_segment`` records
+(:class:`~framewise.temporal.tasks.TaskSpans`).
+
 Example:
     >>> from framewise.config import PipelineConfig
     >>> cfg = PipelineConfig.model_validate({"detectors": [{"kind": "ocr", "classes": ["x"]}]})
@@ -23,14 +28,44 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Protocol
 
 from framewise.config.pipeline import PipelineConfig
 from framewise.config.state_machine import load_state_machine
 from framewise.core.detections import Detections
+from framewise.core.results import FrameOutput
 from framewise.temporal.episodes import Episode, EpisodeFilter
 from framewise.temporal.observations import FieldValue, Observation, observations_from_detections
 from framewise.temporal.state_machine import Anomaly, EventRecord, StateMachine
+from framewise.temporal.tasks import TaskSpans
+
+
+class FrameRule(Protocol):
+    """Temporal logic over each frame's whole result (tags, features), beside the episodes."""
+
+    def update(self, seconds: float, output: FrameOutput) -> list[EventRecord]:
+        """Feed one frame's result; the records it decides."""
+        ...
+
+    def flush(self) -> list[EventRecord]:
+        """End of input: every record left."""
+        ...
+
+    def pending_since(self) -> float | None:
+        """Earliest time a record still to come may have (``None``: none pending)."""
+        ...
+
+    def wanted_seconds(self) -> set[float]:
+        """Frame times a record still to come may name."""
+        ...
+
+
+FRAME_RULES: Mapping[str, Callable[[], FrameRule]] = MappingProxyType(
+    {"task_classifier": TaskSpans}
+)
+"""Registry: stage kind → the frame rule a pipeline with that stage runs."""
 
 
 def episode_record(episode: Episode) -> EventRecord:
@@ -62,14 +97,21 @@ class EventEngine:
         episodes: The episode filter.
         machine: The state machine, or ``None`` for generic ``episode`` records.
         ordered: Release records in time order (hold back what may still be preceded).
+        frame_rules: Rules fed each frame's whole result (see :data:`FRAME_RULES`).
     """
 
     def __init__(
-        self, episodes: EpisodeFilter, machine: StateMachine | None = None, *, ordered: bool = True
+        self,
+        episodes: EpisodeFilter,
+        machine: StateMachine | None = None,
+        *,
+        ordered: bool = True,
+        frame_rules: Sequence[FrameRule] = (),
     ) -> None:
         self.episodes = episodes
         self.machine = machine
         self.ordered = ordered
+        self.frame_rules = tuple(frame_rules)
         self._held: list[tuple[float, int, EventRecord]] = []
         self._sequence = 0
 
@@ -91,7 +133,13 @@ class EventEngine:
         machine = None
         if config.state_machine is not None:
             machine = StateMachine(load_state_machine(config.state_machine))
-        return cls(EpisodeFilter.from_config(config, period_seconds), machine, ordered=ordered)
+        kinds = dict.fromkeys(d.kind for d in config.detectors if d.kind in FRAME_RULES)
+        return cls(
+            EpisodeFilter.from_config(config, period_seconds),
+            machine,
+            ordered=ordered,
+            frame_rules=[FRAME_RULES[kind]() for kind in kinds],
+        )
 
     @property
     def anomalies(self) -> tuple[Anomaly, ...]:
@@ -99,14 +147,23 @@ class EventEngine:
         return self.machine.anomalies if self.machine is not None else ()
 
     def update(
-        self, seconds: float, detections: Detections | Sequence[Observation]
+        self,
+        seconds: float,
+        detections: Detections | Sequence[Observation],
+        output: FrameOutput | None = None,
     ) -> list[EventRecord]:
-        """Feed one sampled frame's detections (empty ones too); return released records."""
+        """Feed one sampled frame's detections (empty ones too); return released records.
+
+        ``output`` is the frame's whole result, for the frame rules (none: they skip it).
+        """
         if isinstance(detections, Detections):
             observations = observations_from_detections(detections)
         else:
             observations = list(detections)
         self._hold(self._records(self.episodes.update(seconds, observations)))
+        if output is not None:
+            for rule in self.frame_rules:
+                self._hold(rule.update(seconds, output))
         return self._release(self._watermark(seconds))
 
     def wanted_seconds(self) -> set[float]:
@@ -115,6 +172,8 @@ class EventEngine:
         A sink that keeps thumbnails needs exactly these frames, and no older ones.
         """
         wanted = self.episodes.wanted_seconds()
+        for rule in self.frame_rules:
+            wanted.update(rule.wanted_seconds())
         for _, _, record in self._held:
             wanted.update((record.seconds, record.best_seconds))
         return wanted
@@ -124,6 +183,8 @@ class EventEngine:
         records = self._records(self.episodes.flush())
         if self.machine is not None:
             records += self.machine.flush()
+        for rule in self.frame_rules:
+            records += rule.flush()
         self._hold(records)
         return self._release(None)
 
@@ -148,6 +209,10 @@ class EventEngine:
                 mark = min(mark, track.start)
         if self.machine is not None:
             pending = self.machine.pending_since()
+            if pending is not None:
+                mark = min(mark, pending)
+        for rule in self.frame_rules:
+            pending = rule.pending_since()
             if pending is not None:
                 mark = min(mark, pending)
         return mark

@@ -26,7 +26,11 @@ LABELS = Path(__file__).resolve().parents[3] / "docs" / "task-labels"
 @pytest.fixture(scope="module")
 def model(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An RF trained on the labelled real video (2 fps pose features, 20 s groups)."""
-    folder = tmp_path_factory.mktemp("model")
+    return train_walk_model(real_data, tmp_path_factory.mktemp("model"))
+
+
+def train_walk_model(real_data: Path, folder: Path) -> Path:
+    """An RF trained in ``folder`` on the labelled real video; its run folder."""
     table = folder / "one.parquet"
     labels = TaskLabels.read(LABELS / "one-by-one-person-detection.csv")
     extract_video(real_data / VIDEO, table, ExtractSettings(sample_fps=2.0), labels)
