@@ -114,7 +114,8 @@ class SourceConfig(StrictModel):
 
     kind: str = "file"
     detection_fps: float = Field(default=10.0, gt=0, le=1000)
-    batch_size: int = Field(default=8, ge=1, le=1024)
+    # Speed, not results: a run resumed at another batch size is the same run (rundir).
+    batch_size: int = Field(default=8, ge=1, le=1024, json_schema_extra={"speed_only": True})
     read: Literal["sampled", "keyframes", "all"] = "sampled"
     queue_size: int = Field(default=2, ge=1, le=1024)
     decode: DecodeOptions = Field(default_factory=DecodeOptions)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -318,14 +318,19 @@ class HfStageConfig(StageConfig):
     """
 
     model: str = Field(min_length=1)
-    device: Device = "auto"
-    batch_size: int | None = Field(default=None, ge=1, le=4096)
+    # Where and how many at once change speed, not results: the run hash leaves them out.
+    device: Device = Field(default="auto", json_schema_extra={"speed_only": True})
+    batch_size: int | None = Field(
+        default=None, ge=1, le=4096, json_schema_extra={"speed_only": True}
+    )
 
     @field_validator("model")
     @classmethod
-    def _model_folder(cls, value: str, info: ValidationInfo) -> str:
+    def _model_folder(cls, value: Any, info: ValidationInfo) -> Any:
         # A folder that exists next to the config file wins over a repository id of the
         # same spelling ("org/model"); anything else is looked up in the Hugging Face cache.
+        if not isinstance(value, str):  # the tagger's RAM checkpoint resolves its own path
+            return value
         folder = _resolve_path(Path(value), info)
         return str(folder) if folder.is_dir() else value
 
@@ -350,7 +355,7 @@ class GateConfig(StageConfig):
     method: Literal["difference", "clip"] = "difference"
     threshold: float = Field(default=2.0, ge=0, le=255)
     model: str | None = None
-    device: Device = "auto"
+    device: Device = Field(default="auto", json_schema_extra={"speed_only": True})
 
     @model_validator(mode="after")
     def _clip_needs_model(self) -> GateConfig:
@@ -359,24 +364,57 @@ class GateConfig(StageConfig):
         return self
 
 
+class RamCheckpoint(StrictModel):
+    """A recognize-anything (RAM / RAM++) checkpoint in a local folder, for the tagger.
+
+    Attributes:
+        kind: ``ram``.
+        path: The folder holding one ``.pth`` checkpoint (relative to the config file).
+        variant: ``ram_plus`` (RAM++) or ``ram``.
+        vit: The checkpoint's Swin backbone: ``swin_l`` or ``swin_b``.
+        image_size: The checkpoint's input side (384 or 224).
+    """
+
+    kind: Literal["ram"]
+    path: str = Field(min_length=1)
+    variant: Literal["ram_plus", "ram"] = "ram_plus"
+    vit: Literal["swin_l", "swin_b"] = "swin_l"
+    image_size: Literal[384, 224] = 384
+
+    @field_validator("path")
+    @classmethod
+    def _folder(cls, value: str, info: ValidationInfo) -> str:
+        return str(_resolve_path(Path(value), info))
+
+
 class TaggerConfig(HfStageConfig):
-    """Zero-shot tags per frame from a CLIP checkpoint over a tag list.
+    """Tags per frame: CLIP zero-shot over a tag list, or a RAM checkpoint's own tags.
 
     Attributes:
         kind: ``tagger``.
-        tags: The vocabulary; each is scored as ``template.format(tag)``.
-        template: Text prompt per tag.
-        top_k: At most this many tags per frame.
-        threshold: Least softmax probability over ``tags`` kept.
+        model: A CLIP folder or repository id, or ``{kind: ram, path: DIR}``.
+        tags: The vocabulary; each is scored as ``template.format(tag)`` (CLIP; required).
+            With RAM, keep only these of RAM's tags (empty: all).
+        template: Text prompt per tag (CLIP).
+        top_k: At most this many tags per frame (CLIP).
+        threshold: Least softmax probability over ``tags`` kept (CLIP; RAM applies its
+            own per-tag thresholds).
     """
 
     stage: ClassVar[str] = "framewise.detectors.stages:tagger_stage"
     kind: Literal["tagger"]
     name: str | None = None
-    tags: list[str] = Field(min_length=1)
+    model: Annotated[str, Field(min_length=1)] | RamCheckpoint  # type: ignore[assignment]
+    tags: list[str] = Field(default_factory=list)
     template: str = "a photo of a {}"
     top_k: int = Field(default=5, ge=1, le=1000)
     threshold: float = Field(default=0.05, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _clip_needs_tags(self) -> TaggerConfig:
+        if isinstance(self.model, str) and not self.tags:
+            raise ValueError("a CLIP tagger needs tags: (the vocabulary it scores)")
+        return self
 
 
 class OpenVocabConfig(HfStageConfig):
@@ -431,6 +469,47 @@ class ClipFeaturesConfig(HfStageConfig):
     scene: bool = True
     objects: bool = True
     crop_padding: int = Field(default=0, ge=0, le=1024)
+
+
+class DescriberConfig(HfStageConfig):
+    """A caption per box from an image-to-text model (BLIP, GIT, VisionEncoderDecoder).
+
+    Attributes:
+        kind: ``describer``.
+        classes: Describe only boxes of these classes (``None``: every box).
+        prompt: Text the caption continues (BLIP's conditional captioning; ``None``: none).
+        max_new_tokens: Longest caption, in tokens.
+        crop_padding: Pixels added around a box before it is cropped.
+        batch_size: Crops per ``generate`` call; 1 (the default) captions each object on
+            its own, as the seed does.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:describer_stage"
+    kind: Literal["describer"]
+    name: str | None = None
+    classes: list[str] | None = None
+    prompt: str | None = None
+    max_new_tokens: int = Field(default=20, ge=1, le=512)
+    crop_padding: int = Field(default=0, ge=0, le=1024)
+    batch_size: int | None = Field(default=1, ge=1, le=4096, json_schema_extra={"speed_only": True})
+
+
+class SelfieSegmenterConfig(StageConfig):
+    """MediaPipe's selfie segmentation (its model ships in the wheel): person masks per box.
+
+    Attributes:
+        kind: ``selfie_segmenter``.
+        classes: Mask only boxes of these classes.
+        model_selection: 0 (general, 256×256) or 1 (landscape, 144×256).
+        threshold: Least person probability of a pixel in the mask.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:selfie_segmenter_stage"
+    kind: Literal["selfie_segmenter"]
+    name: str | None = None
+    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
+    model_selection: Literal[0, 1] = 1
+    threshold: float = Field(default=0.5, gt=0, lt=1)
 
 
 class HogPeopleConfig(StageConfig):
@@ -586,6 +665,8 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
         "ball": BallConfig,
+        "describer": DescriberConfig,
+        "selfie_segmenter": SelfieSegmenterConfig,
     }
 )
 """Registry: stage kind → its configuration model (which names its factory)."""

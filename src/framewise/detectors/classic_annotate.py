@@ -8,7 +8,12 @@ The foundation-model stages need checkpoints the user fetches; these run out of 
 - ``text_boxes``: RapidOCR's PP-OCR text *detector* alone (its ONNX model is inside the
   rapidocr wheel), boxes of class ``text`` around lines of text, no recognition;
 - ``grabcut_segmenter``: OpenCV's GrabCut seeded with each box (the box's border is
-  background), a mask per box — the classical stand-in for SAM.
+  background), a mask per box — the classical stand-in for SAM;
+- ``selfie_segmenter``: MediaPipe's selfie segmentation (its TFLite model is inside the
+  mediapipe 0.10.21 wheel) gives each frame a person-probability map once; a ``person`` box's
+  mask is the map above ``threshold`` inside the box. It runs under the project's protobuf
+  6.33 (the graph only prints a harmless ``GetPrototype`` line on import, kept off the
+  terminal, and warns of ``label()``'s deprecation, silenced where the graph is built).
 
 None of these take a batch in one call (their libraries have no batch API), so they loop over
 the kept frames; the ``gate`` stage applies to them as to the others.
@@ -16,7 +21,12 @@ the kept frames; the ``gate`` stage applies to them as to the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+import io
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr
 from typing import Any
 
 import cv2
@@ -25,6 +35,7 @@ import numpy as np
 from framewise.config.detectors import (
     GrabCutConfig,
     HogPeopleConfig,
+    SelfieSegmenterConfig,
     TextBoxesConfig,
     detector_name,
 )
@@ -156,8 +167,7 @@ class GrabCutSegmenterStage(HfStage):
             dets, frame = outputs[i].detections, batch[i]
             if not len(dets):
                 continue
-            shape = (len(dets), frame.height, frame.width)
-            masks = dets.mask.copy() if dets.mask is not None else np.zeros(shape, bool)
+            masks = _masks_of(dets, frame)
             for row, (box, name) in enumerate(
                 zip(dets.xyxy.tolist(), dets.class_name, strict=True)
             ):
@@ -165,6 +175,81 @@ class GrabCutSegmenterStage(HfStage):
                     masks[row] = grabcut(frame.image, box, self.config.iterations, 8)
             outputs[i] = outputs[i].with_detections(dets.replace(mask=masks))
         return outputs
+
+
+def _masks_of(dets: Detections, frame: Frame) -> np.ndarray:
+    """The boxes' masks so far as a writable N×H×W bitmap (zeros where none were made)."""
+    shape = (len(dets), frame.height, frame.width)
+    had = dets.bitmap_masks()
+    return had.copy() if had is not None and had.shape == shape else np.zeros(shape, bool)
+
+
+PROTOBUF_NOISE = "'MessageFactory' object has no attribute 'GetPrototype'"
+"""What MediaPipe's bindings print on import under protobuf 5+ (harmless: never called)."""
+
+
+@contextmanager
+def _mediapipe_quiet() -> Iterator[None]:
+    """Import or build a MediaPipe graph without its protobuf 6 noise (nothing else hidden)."""
+    said = io.StringIO()
+    try:
+        with warnings.catch_warnings(), redirect_stderr(said):
+            warnings.filterwarnings("ignore", "label\\(\\) is deprecated", DeprecationWarning)
+            yield
+    finally:
+        for line in said.getvalue().splitlines():
+            if PROTOBUF_NOISE not in line:
+                sys.stderr.write(line + "\n")
+
+
+class SelfieSegmenterStage(HfStage):
+    """MediaPipe selfie segmentation: one person map per kept frame, cut to each box."""
+
+    def __init__(self, config: SelfieSegmenterConfig) -> None:
+        super().__init__(detector_name(config), config.threshold)
+        self.config = config
+        try:
+            with _mediapipe_quiet():
+                module = importlib.import_module("mediapipe.python.solutions.selfie_segmentation")
+                self.graph: Any = module.SelfieSegmentation(model_selection=config.model_selection)
+        except ImportError:
+            raise ModelError(
+                "the selfie_segmenter stage needs mediapipe 0.10.21, which is not installed",
+                subject="mediapipe",
+                hint="run `make install` (it adds mediapipe==0.10.21 with --no-deps "
+                "and the 'pose' extra)",
+            ) from None
+
+    def person_map(self, frame: Frame) -> np.ndarray:
+        """Per pixel, the probability that it shows a person (H×W float32)."""
+        with _mediapipe_quiet():
+            found = self.graph.process(np.ascontiguousarray(frame.image[:, :, ::-1]))
+        return np.asarray(found.segmentation_mask, np.float32)
+
+    def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
+        """Mask each box of ``classes`` in the kept frames (other boxes keep their masks)."""
+        check_lengths(self.name, batch, results)
+        outputs = list(results)
+        wanted = self.config.classes
+        for i in kept_indices(results):
+            dets, frame = outputs[i].detections, batch[i]
+            rows = [r for r, name in enumerate(dets.class_name) if name in wanted]
+            if not rows:
+                continue
+            cut = self.config.threshold if self.threshold is None else self.threshold
+            person = self.person_map(frame) >= cut
+            masks = _masks_of(dets, frame)
+            for row in rows:
+                x1, y1, x2, y2 = (round(v) for v in dets.xyxy[row].tolist())
+                masks[row] = False
+                top, left = max(y1, 0), max(x1, 0)
+                masks[row, top:y2, left:x2] = person[top:y2, left:x2]
+            outputs[i] = outputs[i].with_detections(dets.replace(mask=masks))
+        return outputs
+
+    def close(self) -> None:
+        """Release MediaPipe's graph."""
+        self.graph.close()
 
 
 def build_hog_people(config: HogPeopleConfig) -> HogPeopleStage:
@@ -180,3 +265,8 @@ def build_text_boxes(config: TextBoxesConfig) -> TextBoxesStage:
 def build_grabcut(config: GrabCutConfig) -> GrabCutSegmenterStage:
     """Build the ``grabcut_segmenter`` stage of ``config``."""
     return GrabCutSegmenterStage(config)
+
+
+def build_selfie_segmenter(config: SelfieSegmenterConfig) -> SelfieSegmenterStage:
+    """Build the ``selfie_segmenter`` stage of ``config``."""
+    return SelfieSegmenterStage(config)

@@ -53,6 +53,11 @@ def _transformers() -> Any:
         ) from None
 
 
+def transformers_module() -> Any:
+    """The ``transformers`` module, imported offline (or a ModelError saying what to install)."""
+    return _transformers()
+
+
 def torch_module() -> Any:
     """The ``torch`` module (installed with ``transformers``' extra)."""
     _transformers()

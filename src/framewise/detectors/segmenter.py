@@ -67,9 +67,11 @@ class SegmenterStage(HfStage):
                 dets = outputs[i].detections
                 frame = batch[i]
                 shape = (len(dets), frame.height, frame.width)
-                # Masks an earlier stage made for the boxes not prompted here are kept.
-                had = dets.mask is not None and dets.mask.shape == shape
-                full = dets.mask.copy() if had and dets.mask is not None else np.zeros(shape, bool)
+                # Masks an earlier stage made for the boxes not prompted here are kept
+                # (bitmaps or RLE, decoded once here).
+                had = dets.bitmap_masks()
+                ok = had is not None and had.shape == shape
+                full = had.copy() if ok and had is not None else np.zeros(shape, bool)
                 full[rows] = bits
                 score = np.asarray(dets.data.get("mask_score", np.full(len(dets), np.nan)))
                 score = score.astype(np.float32)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from framewise.config.detectors import (
     ClipFeaturesConfig,
+    DescriberConfig,
     GateConfig,
     GrabCutConfig,
     HandsConfig,
@@ -23,6 +24,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
+    SelfieSegmenterConfig,
     TaggerConfig,
     TaskClassifierConfig,
     TextBoxesConfig,
@@ -39,14 +41,16 @@ if TYPE_CHECKING:
     from framewise.detectors.classic_annotate import (
         GrabCutSegmenterStage,
         HogPeopleStage,
+        SelfieSegmenterStage,
         TextBoxesStage,
     )
     from framewise.detectors.clip_features import ClipFeaturesStage
+    from framewise.detectors.describer import DescriberStage
     from framewise.detectors.gate import GateStage
     from framewise.detectors.open_vocab import OpenVocabStage
     from framewise.detectors.pose import HandsStage, PoseStage
     from framewise.detectors.segmenter import SegmenterStage
-    from framewise.detectors.tagger import TaggerStage
+    from framewise.detectors.tagger import RamTaggerStage, TaggerStage
     from framewise.detectors.task_classifier import TaskClassifierStage
     from framewise.detectors.yolo_onnx import YoloOnnxDetector
 
@@ -206,7 +210,7 @@ def gate_stage(config: GateConfig) -> GateStage:
     return build_gate(config)
 
 
-def tagger_stage(config: TaggerConfig) -> TaggerStage:
+def tagger_stage(config: TaggerConfig) -> TaggerStage | RamTaggerStage:
     """Build the ``tagger`` stage of ``config``."""
     from framewise.detectors.tagger import build_tagger
 
@@ -253,6 +257,20 @@ def grabcut_stage(config: GrabCutConfig) -> GrabCutSegmenterStage:
     from framewise.detectors.classic_annotate import build_grabcut
 
     return build_grabcut(config)
+
+
+def describer_stage(config: DescriberConfig) -> DescriberStage:
+    """Build the ``describer`` stage of ``config``."""
+    from framewise.detectors.describer import build_describer
+
+    return build_describer(config)
+
+
+def selfie_segmenter_stage(config: SelfieSegmenterConfig) -> SelfieSegmenterStage:
+    """Build the ``selfie_segmenter`` stage of ``config`` (MediaPipe is loaded only here)."""
+    from framewise.detectors.classic_annotate import build_selfie_segmenter
+
+    return build_selfie_segmenter(config)
 
 
 def task_classifier_stage(config: TaskClassifierConfig) -> TaskClassifierStage:

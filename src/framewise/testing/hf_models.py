@@ -3,10 +3,10 @@
 Each builder writes a ``save_pretrained`` folder (model + processor) that the annotation
 stages load through the same offline path users take. ``full=False`` (tests) makes models of a
 few hundred kilobytes that run in milliseconds; ``full=True`` (``bench/annotate.py``) keeps the
-published architectures' sizes — CLIP ViT-B/32, OWLv2 base, Grounding DINO Swin-T, SAM ViT-B —
-so timings are real while weights stay random. Tokenizers are built from a small vocabulary
-passed in directly (``transformers`` 5 ignores ``vocab_file=``): a word list plus single
-letters, so any lower-case prompt tokenizes.
+published architectures' sizes — CLIP ViT-B/32, OWLv2 base, Grounding DINO Swin-T, SAM ViT-B,
+BLIP base — so timings are real while weights stay random. Tokenizers are built from a small
+vocabulary passed in directly (``transformers`` 5 ignores ``vocab_file=``): a word list plus
+single letters, so any lower-case prompt tokenizes.
 
 Example:
     >>> folder = tiny_clip(tmp_path / "clip")  # doctest: +SKIP
@@ -201,4 +201,36 @@ def tiny_sam(folder: Path, *, full: bool = False) -> Path:
         )
     tf.SamModel(config).save_pretrained(folder)
     tf.SamProcessor(image_processor=images).save_pretrained(folder)
+    return folder
+
+
+def tiny_blip(folder: Path, *, full: bool = False) -> Path:
+    """A BLIP captioning checkpoint (32-pixel input when tiny; BLIP base at 384 when full).
+
+    The tiny one's weights are drawn wider than BLIP's default (``initializer_range`` 0.5)
+    so its greedy captions depend on the picture: crops mapped to the wrong box would show.
+    """
+    tf = _transformers()
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4, "[DEC]": 5, ".": 6}
+    for word in (*WORDS, *LETTERS):
+        vocab.setdefault(word, len(vocab))
+    tokenizer = tf.BertTokenizerFast(vocab=vocab, do_lower_case=True, bos_token="[DEC]")
+    special = {"bos_token_id": 5, "pad_token_id": 0, "sep_token_id": 3, "eos_token_id": 3}
+    if full:
+        config = tf.BlipConfig(text_config={"vocab_size": len(vocab), **special})
+        images = tf.BlipImageProcessor()
+    else:
+        wide = {**_layers(False, 32, 2, 4), "initializer_range": 0.5}
+        text = {
+            "vocab_size": len(vocab),
+            "encoder_hidden_size": 32,
+            "max_position_embeddings": 64,
+            **special,
+            **wide,
+        }
+        vision = {"image_size": 32, "patch_size": 8, **wide}
+        config = tf.BlipConfig(text_config=text, vision_config=vision, projection_dim=16)
+        images = tf.BlipImageProcessor(size={"height": 32, "width": 32})
+    tf.BlipForConditionalGeneration(config).save_pretrained(folder)
+    tf.BlipProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(folder)
     return folder

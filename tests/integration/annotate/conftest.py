@@ -1,4 +1,4 @@
-"""Tiny random-weight CLIP, OWLv2, Grounding DINO and SAM folders, built once per session."""
+"""Tiny random-weight CLIP, OWLv2, Grounding DINO, SAM and BLIP folders, built once per session."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         pytest.skip(what)
     import torch
 
-    from framewise.testing.hf_models import tiny_clip, tiny_grounding_dino, tiny_owlv2, tiny_sam
+    from framewise.testing.hf_models import (
+        tiny_blip,
+        tiny_clip,
+        tiny_grounding_dino,
+        tiny_owlv2,
+        tiny_sam,
+    )
 
     torch.manual_seed(0)  # the same random weights every run
     root = tmp_path_factory.mktemp("hf-models")
@@ -28,4 +34,5 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "owlv2": tiny_owlv2(root / "owlv2"),
         "grounding-dino": tiny_grounding_dino(root / "grounding-dino"),
         "sam": tiny_sam(root / "sam"),
+        "blip": tiny_blip(root / "blip"),
     }

@@ -1,10 +1,11 @@
 """The whole annotation chain gives the same results at batch size 1 and 8, on the right frames.
 
 The seed's central risk is a batched result mapped back to the wrong frame or object, so the
-chain (gate → tagger → open-vocabulary detector → segmenter → CLIP features) runs over the same
-frames at both sizes and every output is compared: the gate's decisions, tags, boxes, masks and
-embeddings. A second test checks the assignment itself: each frame's scene embedding, each box's
-crop embedding and each mask equal what the model gives for that frame or box alone.
+chain (gate → tagger → open-vocabulary detector → segmenter → CLIP features → describer) runs
+over the same frames at both sizes and every output is compared: the gate's decisions, tags,
+boxes, masks, embeddings and captions. A second test checks the assignment itself: each frame's
+scene embedding, each box's crop embedding, mask and caption equal what the model gives for that
+frame or box alone.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from framewise.config.detectors import DetectorConfig
+from framewise.config.detectors import DescriberConfig, DetectorConfig
 from framewise.core.frames import Frame, batched
 from framewise.core.results import FrameOutput
 from framewise.detectors.clip_features import ClipEncoder, crop
+from framewise.detectors.describer import DescriberStage, build_describer
 from framewise.detectors.hf import SKIPPED_FEATURE, rgb_pil
 from framewise.pipeline.chain import DetectorChain, build_chain
 
@@ -37,7 +39,7 @@ def frames(count: int = 11) -> list[Frame]:
     return [Frame(img, i, i / 10, START, "clip.mp4") for i, img in enumerate(images)]
 
 
-def chain(models: dict[str, Path], detector: str) -> DetectorChain:
+def chain(models: dict[str, Path], detector: str, **describer: Any) -> DetectorChain:
     stages: list[dict[str, Any]] = [
         {"kind": "gate", "threshold": 1.0},
         {"kind": "tagger", "model": str(models["clip"]), "tags": TAGS, "top_k": 2, "threshold": 0},
@@ -50,13 +52,14 @@ def chain(models: dict[str, Path], detector: str) -> DetectorChain:
         },
         {"kind": "segmenter", "model": str(models["sam"])},
         {"kind": "clip_features", "model": str(models["clip"]), "crop_padding": 2},
+        {"kind": "describer", "model": str(models["blip"]), "max_new_tokens": 6, **describer},
     ]
     adapter: TypeAdapter[Any] = TypeAdapter(DetectorConfig)
     return build_chain([adapter.validate_python(s) for s in stages])
 
 
-def run(models: dict[str, Path], detector: str, size: int) -> list[FrameOutput]:
-    built = chain(models, detector)
+def run(models: dict[str, Path], detector: str, size: int, **describer: Any) -> list[FrameOutput]:
+    built = chain(models, detector, **describer)
     try:
         return [out for batch in batched(frames(), size) for out in built.run(batch)]
     finally:
@@ -70,6 +73,7 @@ def same(a: FrameOutput, b: FrameOutput) -> None:
     np.testing.assert_allclose([s for _, s in a.tags], [s for _, s in b.tags], atol=1e-5)
     da, db = a.detections, b.detections
     assert da.class_name == db.class_name
+    assert da.text == db.text  # the describer's captions, box by box
     np.testing.assert_allclose(da.xyxy, db.xyxy, atol=1e-3)
     np.testing.assert_allclose(da.confidence, db.confidence, atol=1e-5)
     if len(da):
@@ -102,6 +106,9 @@ def test_batch_8_equals_batch_1_for_every_stage(
         same(a, b)
         boxes += len(a.detections)
     assert boxes >= 10  # the comparison covered real boxes, masks and crops
+    captions = [t for out in one for t in out.detections.text]
+    # Every box described (random weights may end a caption at once), not all alike.
+    assert None not in captions and len(set(captions)) > 2
     # The detector looked for the frame's own tags, not another frame's.
     for out in one:
         assert set(out.detections.class_name) <= {"ball", *(t for t, _ in out.tags)}
@@ -137,13 +144,23 @@ def masks_alone(models: dict[str, Path], frame: Frame, out: FrameOutput) -> None
         assert (own.detections.mask[0] != dets.mask[row]).mean() < 1e-3
 
 
+def captions_alone(describer: DescriberStage, frame: Frame, out: FrameOutput) -> None:
+    """Each box's description is the caption of that box's crop, captioned alone."""
+    for box, text in zip(out.detections.xyxy.tolist(), out.detections.text, strict=True):
+        assert describer.captions([rgb_pil(crop(frame.image, box, 0))]) == [text]
+
+
 def test_each_result_belongs_to_its_own_frame_and_box(tiny_models: dict[str, Path]) -> None:
     batch = frames()
-    outputs = run(tiny_models, "owlv2", 8)
+    # The describer's own batching (8 crops per generate call) maps captions back too.
+    outputs = run(tiny_models, "owlv2", 8, batch_size=8)
     encoder = ClipEncoder(str(tiny_models["clip"]), "cpu")
+    config = DescriberConfig(kind="describer", model=str(tiny_models["blip"]), max_new_tokens=6)
+    describer = build_describer(config)
     kept = [i for i, out in enumerate(outputs) if not out.feature(SKIPPED_FEATURE)]
     checked: Sequence[int] = [i for i in kept if len(outputs[i].detections)][:4]
     assert len(checked) == 4
     for i in checked:
         alone(outputs[i], batch[i], encoder)
         masks_alone(tiny_models, batch[i], outputs[i])
+        captions_alone(describer, batch[i], outputs[i])

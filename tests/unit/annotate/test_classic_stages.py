@@ -1,4 +1,4 @@
-"""The embedded default stages: HOG people, RapidOCR text boxes, GrabCut masks on real pictures."""
+"""The embedded default stages on real pictures: HOG, RapidOCR text, GrabCut and selfie masks."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ import numpy as np
 import pytest
 
 from framewise.cli.annotate_commands import DEMO_DATA
-from framewise.config.detectors import GrabCutConfig, HogPeopleConfig, TextBoxesConfig
+from framewise.config.detectors import (
+    GrabCutConfig,
+    HogPeopleConfig,
+    SelfieSegmenterConfig,
+    TextBoxesConfig,
+)
+from framewise.core.detections import Detections
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 from framewise.detectors.classic_annotate import (
     GrabCutSegmenterStage,
     HogPeopleStage,
+    SelfieSegmenterStage,
     TextBoxesStage,
 )
 from framewise.sources.stills import pictures_at
@@ -67,3 +74,30 @@ def test_text_boxes_frame_lines_of_text_and_drop_whole_frame_boxes() -> None:
     assert all(
         (b[2] - b[0]) * (b[3] - b[1]) <= 0.5 * 640 * 360 for b in floor.detections.xyxy.tolist()
     )
+
+
+def test_selfie_segmentation_masks_the_person_inside_his_box_under_protobuf_6() -> None:
+    pytest.importorskip("mediapipe")
+    frame = demo_frame(6.0)
+    person = [300.0, 40.0, 420.0, 230.0]  # his head and shoulders (x 300-420, y 40-230)
+    empty_wall = [0.0, 0.0, 100.0, 120.0]  # the top left corner: no one there
+    boxes = Detections(
+        np.array([person, empty_wall, person], np.float32),
+        np.ones(3, np.float32),
+        ("person",) * 2 + ("x",),
+    )
+    stage = SelfieSegmenterStage(SelfieSegmenterConfig(kind="selfie_segmenter"))
+    try:
+        probability = stage.person_map(frame)
+        [masked] = stage.detect([frame], [FrameOutput(boxes)])
+    finally:
+        stage.close()
+    assert probability.shape == (frame.height, frame.width)
+    assert probability.min() >= 0.0 and probability.max() <= 1.0
+    mask = masked.detections.mask
+    assert mask is not None and mask.shape == (3, frame.height, frame.width)
+    ys, xs = np.nonzero(mask[0])
+    assert len(xs) > 0.2 * 120 * 190  # a real silhouette, not specks
+    assert xs.min() >= 300 and xs.max() < 420 and ys.min() >= 40 and ys.max() < 230
+    assert mask[1].sum() < 0.01 * 100 * 120  # nobody in the corner
+    assert not mask[2].any()  # not a person box: left alone

@@ -7,12 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from framewise.config.base import BASE_DIR_KEY
-from framewise.config.detectors import DetectorConfig, TaggerConfig
-from framewise.core.errors import ModelError
+from framewise.config.detectors import (
+    DescriberConfig,
+    DetectorConfig,
+    RamCheckpoint,
+    TaggerConfig,
+)
+from framewise.core.errors import ConfigError, ModelError
 from framewise.detectors.open_vocab import caption
+from framewise.detectors.tagger import ram_checkpoint
 from framewise.pipeline.chain import build_chain
 
 needs_transformers = pytest.mark.skipif(
@@ -67,3 +73,54 @@ def test_grounding_dino_captions_know_each_phrase_span() -> None:
     text, spans = caption(["Red car", "dog"])
     assert text == "red car. dog."
     assert [text[a:b] for a, b in spans] == ["red car", "dog"]
+
+
+@needs_transformers
+def test_a_ram_checkpoint_without_its_package_is_one_line_naming_folder_and_install(
+    tmp_path: Path,
+) -> None:
+    if importlib.util.find_spec("ram") is not None:
+        pytest.skip("recognize-anything is installed here; the refusal cannot be shown")
+    folder = tmp_path / "models" / "ram"
+    folder.mkdir(parents=True)
+    (folder / "ram_plus_swin_large_14m.pth").write_bytes(b"not loaded")
+    adapter: TypeAdapter[Any] = TypeAdapter(DetectorConfig)
+    raw = {"kind": "tagger", "model": {"kind": "ram", "path": "models/ram"}}
+    config = adapter.validate_python(raw, context={BASE_DIR_KEY: tmp_path})
+    with pytest.raises(ConfigError) as caught:
+        build_chain([config])
+    line = caught.value.one_line()
+    assert str(folder) in line and "recognize-anything" in line and "pip install" in line
+    assert "\n" not in line
+
+
+def test_a_ram_folder_must_hold_one_checkpoint(tmp_path: Path) -> None:
+    checkpoint = RamCheckpoint(kind="ram", path=str(tmp_path / "absent"))
+    with pytest.raises(ModelError, match="folder not found"):
+        ram_checkpoint(checkpoint)
+    (tmp_path / "absent").mkdir()
+    with pytest.raises(ModelError, match=r"no \.pth checkpoint"):
+        ram_checkpoint(checkpoint)
+    for name in ("a.pth", "b.pth"):
+        (tmp_path / "absent" / name).write_bytes(b"")
+    with pytest.raises(ModelError, match=r"2 \.pth files"):
+        ram_checkpoint(checkpoint)
+    (tmp_path / "absent" / "b.pth").unlink()
+    assert ram_checkpoint(checkpoint) == tmp_path / "absent" / "a.pth"
+
+
+def test_a_clip_tagger_needs_its_tag_list() -> None:
+    adapter: TypeAdapter[Any] = TypeAdapter(DetectorConfig)
+    with pytest.raises(ValidationError, match="needs tags"):
+        adapter.validate_python({"kind": "tagger", "model": "models/clip"})
+    ram = adapter.validate_python({"kind": "tagger", "model": {"kind": "ram", "path": "/r"}})
+    assert isinstance(ram.model, RamCheckpoint) and ram.tags == []
+
+
+@needs_transformers
+def test_a_missing_captioning_folder_names_the_folder(tmp_path: Path) -> None:
+    config = DescriberConfig(kind="describer", model=str(tmp_path / "blip"))
+    with pytest.raises(ModelError) as caught:
+        build_chain([config])
+    line = caught.value.one_line()
+    assert str(tmp_path / "blip") in line and "hf download" in line

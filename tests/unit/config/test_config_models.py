@@ -26,6 +26,7 @@ from framewise.config import (
 )
 from framewise.config.detectors import (
     ClipFeaturesConfig,
+    DescriberConfig,
     GateConfig,
     GrabCutConfig,
     HandsConfig,
@@ -33,6 +34,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
+    SelfieSegmenterConfig,
     TaggerConfig,
     TaskClassifierConfig,
     TextBoxesConfig,
@@ -96,6 +98,8 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "hog_people": HogPeopleConfig,
         "text_boxes": TextBoxesConfig,
         "grabcut_segmenter": GrabCutConfig,
+        "describer": DescriberConfig,
+        "selfie_segmenter": SelfieSegmenterConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {

@@ -11,6 +11,7 @@ import pytest
 from framewise.config.detectors import (
     DETECTOR_CONFIGS,
     ClipFeaturesConfig,
+    DescriberConfig,
     GateConfig,
     GrabCutConfig,
     HandsConfig,
@@ -19,6 +20,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SegmenterConfig,
+    SelfieSegmenterConfig,
     TaggerConfig,
     TaskClassifierConfig,
     TextBoxesConfig,
@@ -92,6 +94,8 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "hog_people": HogPeopleConfig(kind="hog_people"),
         "text_boxes": TextBoxesConfig(kind="text_boxes"),
         "grabcut_segmenter": GrabCutConfig(kind="grabcut_segmenter"),
+        "describer": DescriberConfig(kind="describer", model="blip"),
+        "selfie_segmenter": SelfieSegmenterConfig(kind="selfie_segmenter"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():
