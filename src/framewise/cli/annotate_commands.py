@@ -15,6 +15,15 @@ from typing import Annotated, Any
 
 import typer
 
+from framewise.cli.executor_options import (
+    AddressOption,
+    ExecutorOption,
+    WorkersOption,
+    handed_out_videos,
+    open_executor,
+    uses_executor,
+    videos_on_executor,
+)
 from framewise.cli.options import load_pipeline_option
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import AnnotationsSinkConfig, PipelineConfig
@@ -90,6 +99,9 @@ def annotate_command(
         bool,
         typer.Option("--overwrite", help="Start over where an annotation folder exists."),
     ] = False,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Annotate videos with tags, open-vocabulary boxes, masks and CLIP features, in batches.
 
@@ -104,6 +116,19 @@ def annotate_command(
         )
     loaded = load_pipeline_option(None, config, sample_fps)
     pipeline_config = annotation_config(loaded, batch_size=batch_size, device=device)
+    if uses_executor(executor, workers):
+        batch = videos_on_executor(
+            open_executor(executor, workers, address),
+            pipeline_config,
+            handed_out_videos(video, video_dir),
+            output,
+            force=force,
+        )
+        for run in batch.runs:
+            typer.echo(_line(run))
+        if batch.failed:
+            raise typer.Exit(3)
+        return
     if video is not None:
         videos = [video]
     else:

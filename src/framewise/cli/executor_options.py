@@ -12,13 +12,17 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from framewise.config.pipeline import PipelineConfig
 from framewise.executors import Executor, TaskOutcome, TaskTracker, make_executor
 from framewise.executors.base import R
+from framewise.pipeline.batch import BatchRun, collect, run_videos
+from framewise.sources.directory import list_videos
 
 ExecutorOption = Annotated[
     str,
@@ -75,3 +79,40 @@ def echo_summary(tracker: TaskTracker) -> None:
     """The tracker's summary on stderr (failed tasks included, one line each)."""
     for line in tracker.summary_lines():
         typer.echo(line, err=True)
+
+
+def handed_out_videos(video: Path | None, video_dir: Path | None) -> list[Path]:
+    """The videos to hand out: the one given, or the folder's by name.
+
+    The driver only lists the folder: each worker probes and reads its own videos, so one
+    that is not a video fails its own task.
+    """
+    return [video] if video is not None else list_videos(video_dir or Path())
+
+
+def videos_on_executor(
+    executor: Executor,
+    config: PipelineConfig,
+    videos: list[Path],
+    out: Path,
+    **options: Any,
+) -> BatchRun:
+    """The videos on the executor's workers (progress per worker, then its summary on stderr).
+
+    Args:
+        executor: Where they run (closed after).
+        config: The pipeline config every worker builds its pipeline from.
+        videos: The videos, each one task.
+        out: The folder of the run folders.
+        **options: As :func:`framewise.pipeline.batch.run_videos` takes them.
+    """
+    with executor:
+        outcomes, tracker = tracked(
+            run_videos(executor, config, videos, out, **options),
+            len(videos),
+            "videos",
+            unit="video s",
+            units=lambda run: run.video_seconds,
+        )
+    echo_summary(tracker)
+    return collect(outcomes, videos)

@@ -12,6 +12,13 @@ from typing import Annotated, Literal
 
 import typer
 
+from framewise.cli.executor_options import (
+    AddressOption,
+    ExecutorOption,
+    WorkersOption,
+    open_executor,
+    uses_executor,
+)
 from framewise.core.errors import ConfigError
 
 features_app = typer.Typer(
@@ -53,6 +60,9 @@ def extract_command(
         int | None, typer.Option("--sample-rate", min=1, help="Keep every Nth frame instead.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Extract again over a table.")] = False,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Extract per-frame features into one Parquet per video."""
     from framewise.datasets.task_extract import (
@@ -68,7 +78,12 @@ def extract_command(
             "give --video or --video-dir (one of them)", subject="--video", hint="see --help"
         )
     settings = ExtractSettings(detector, sample_fps, sample_rate, model)
-    if video is not None:
+    if uses_executor(executor, workers):
+        from framewise.cli.extract_jobs import extract_jobs, extract_on_executor
+
+        jobs = extract_jobs(video, video_dir, output, labels, settings, force=force)
+        results = extract_on_executor(open_executor(executor, workers, address), jobs)
+    elif video is not None:
         label_set = TaskLabels.read(labels) if labels is not None else None
         result = extract_video(video, output, settings, label_set, force=force)
         results = [result]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -11,20 +11,19 @@ from framewise.cli.executor_options import (
     AddressOption,
     ExecutorOption,
     WorkersOption,
-    echo_summary,
+    handed_out_videos,
     open_executor,
-    tracked,
     uses_executor,
+    videos_on_executor,
 )
 from framewise.cli.options import START_TIME_HELP, load_pipeline_option, parse_start_time
 from framewise.cli.process_shards import SHARD_SEC_HELP, process_in_shards
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
-from framewise.executors import Executor
-from framewise.pipeline.batch import BatchRun, collect, iter_videos, run_line, run_videos
+from framewise.pipeline.batch import BatchRun, iter_videos, run_line
 from framewise.pipeline.runner import Pipeline
-from framewise.sources.directory import list_videos, videos_by_start
+from framewise.sources.directory import videos_by_start
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -145,9 +144,9 @@ def process_command(
     if uses_executor(executor, workers):
         # Work handed out: each worker probes and reads its own videos (one that is not a
         # video fails its own task), so the driver only lists the folder.
-        videos = [video] if video is not None else list_videos(video_dir or Path())
+        videos = handed_out_videos(video, video_dir)
         out = output if output is not None else _default_output(pipeline_config)
-        batch = _run_on_executor(
+        batch = videos_on_executor(
             open_executor(executor, workers, address),
             pipeline_config,
             videos,
@@ -157,6 +156,8 @@ def process_command(
             force=force,
             start_time=wall,
         )
+        for run in batch.runs:
+            typer.echo(run_line(run))
         _echo_batch_summary(batch, out)
         if batch.failed:
             raise typer.Exit(3)
@@ -199,29 +200,6 @@ def _echo_batch_summary(batch: BatchRun, out: Path) -> None:
             f"summary: {summary['events']} events in {len(batch.runs)} videos{failed} "
             f"({summary['by_type']}) → {path}"
         )
-
-
-def _run_on_executor(
-    executor: Executor,
-    config: PipelineConfig,
-    videos: list[Path],
-    out: Path,
-    **options: Any,
-) -> BatchRun:
-    """The videos on the executor's workers: progress per worker, a line per video."""
-    with executor:
-        outcomes, tracker = tracked(
-            run_videos(executor, config, videos, out, **options),
-            len(videos),
-            "videos",
-            unit="video s",
-            units=lambda run: run.video_seconds,
-        )
-    batch = collect(outcomes, videos)
-    for run in batch.runs:
-        typer.echo(run_line(run))
-    echo_summary(tracker)
-    return batch
 
 
 def _default_output(config: PipelineConfig) -> Path:

@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from framewise.cli.executor_options import AddressOption, ExecutorOption, WorkersOption
 from framewise.pipeline.stages import (
     PipelineSpec,
     StageSummary,
@@ -94,10 +95,9 @@ def run_command(
     from_stage: Annotated[
         int | None, typer.Option("--from-stage", help="Run stage N and every one after it.")
     ] = None,
-    executor: Annotated[str, typer.Option("--executor", help="Where rows run: local.")] = "local",
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes of the executor.")
-    ] = 1,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run rows that failed before again.")
     ] = False,
@@ -115,14 +115,15 @@ def run_command(
             f"{report!r}: use one of {', '.join(REPORTS)}", param_hint="--report"
         )
     spec = load_pipeline(pipeline)
-    summaries = run_pipeline(
-        spec,
-        only_stage=only_stage,
-        from_stage=from_stage,
-        executor=make_executor(executor, workers),
-        progress=RichStageProgress(Console(stderr=True)),
-        retry_failed=retry_failed,
-    )
+    with make_executor(executor, workers, address) as where:
+        summaries = run_pipeline(
+            spec,
+            only_stage=only_stage,
+            from_stage=from_stage,
+            executor=where,
+            progress=RichStageProgress(Console(stderr=True)),
+            retry_failed=retry_failed,
+        )
     _print_summaries(summaries)
     if report == "notebook":
         _write_notebooks(spec)

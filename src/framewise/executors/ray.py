@@ -14,8 +14,9 @@ Ray is the engine; nothing here schedules beyond handing each actor a few tasks 
   ``retry_exceptions=False``: an exception from ``fn`` is the input's fault, the same every
   try, so it raises here at once.
 
-Inputs are read where they are: the specs hold paths (shared storage) or URIs each node can
-open; every node needs framewise with the extras its workers use.
+Inputs are read where they are: the specs hold paths (shared storage mounted at the same
+path on every node; relative ones start from the driver's folder, as locally) or URIs each
+node can open; every node needs framewise with the extras its workers use.
 
 Example:
     >>> with RayExecutor(2, address="ray://head:10001") as executor:  # doctest: +SKIP
@@ -29,6 +30,7 @@ import importlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -66,15 +68,28 @@ def import_ray() -> ModuleType:
         ) from None
 
 
-def _apply(fn: Callable[[T], R], item: T) -> R:
+def _enter(cwd: str) -> None:
+    """Work from the driver's folder where this node has it (shared storage at the same path).
+
+    Relative paths in specs then mean what they mean to the user, as in a local run; a Ray
+    worker process runs one actor or task at a time, so changing its folder is safe.
+    """
+    folder = Path(cwd)
+    if folder.is_dir() and Path.cwd() != folder:
+        os.chdir(folder)
+
+
+def _apply(fn: Callable[[T], R], item: T, cwd: str) -> R:
     """A Ray task's body: ``fn(item)`` (Ray remotes only Python functions, not builtins)."""
+    _enter(cwd)
     return fn(item)
 
 
 class SpecActor:
     """A Ray actor's body: builds the worker once, then runs the specs it is given."""
 
-    def __init__(self, factory: WorkerFactory[Any, Any]) -> None:
+    def __init__(self, factory: WorkerFactory[Any, Any], cwd: str) -> None:
+        _enter(cwd)
         self._worker, self._error = build_worker(factory)
 
     def run(self, task: Task[Any]) -> TaskOutcome[Any]:
@@ -172,7 +187,7 @@ class RayExecutor(ExecutorBase):
         )(_apply)
         pending: list[Any] = []
         for item in items:
-            pending.append(remote.remote(fn, item))
+            pending.append(remote.remote(fn, item, str(Path.cwd())))
             if len(pending) >= self.workers * max(self.in_flight, 1):
                 ready, pending = ray.wait(pending, num_returns=1)
                 yield from (ray.get(ref) for ref in ready)
@@ -191,7 +206,10 @@ class RayExecutor(ExecutorBase):
             max_restarts=self.max_retries,
             max_task_retries=self.max_retries,
         )(SpecActor)
-        pool = _ActorPool(ray, lambda: actor_class.remote(factory), self.workers, self.in_flight)
+        cwd = str(Path.cwd())
+        pool = _ActorPool(
+            ray, lambda: actor_class.remote(factory, cwd), self.workers, self.in_flight
+        )
         todo = iter(tasks)
         try:
             pool.fill(todo)

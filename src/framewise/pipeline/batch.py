@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -145,9 +144,9 @@ def process_videos(
 class VideoJob:
     """One video's job spec for an executor: the input and its run folder.
 
-    Paths stay as the user gave them (the journal names its source so), read from the
-    driver's folder ``cwd``: on a cluster, shared storage mounted at the same path on every
-    node.
+    Paths stay as the user gave them (the journal names its source so); executors run
+    workers from the driver's folder, so relative paths mean the same on a cluster with
+    shared storage mounted at the same path on every node.
 
     Attributes:
         video: The file.
@@ -155,7 +154,6 @@ class VideoJob:
         session_type: The log's session type.
         force: Start over where the run folder exists.
         start_time: Wall time of the first frame (one video only).
-        cwd: The folder relative paths start from (the driver's).
     """
 
     video: Path
@@ -163,7 +161,6 @@ class VideoJob:
     session_type: str = "stream"
     force: bool = False
     start_time: datetime | None = None
-    cwd: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -188,10 +185,6 @@ class _VideoWorker:
     pipeline: Pipeline
 
     def __call__(self, job: VideoJob) -> VideoRun:
-        if job.cwd is not None and job.cwd.is_dir() and Path.cwd() != job.cwd:
-            # A worker process of its own (actor or pool process): relative paths in the
-            # spec mean the driver's folder, as they do in a local run.
-            os.chdir(job.cwd)
         return self.pipeline.process_video(
             job.video,
             job.out_dir,
@@ -210,12 +203,8 @@ def video_jobs(
     start_time: datetime | None = None,
 ) -> list[Task[VideoJob]]:
     """A task per video, keyed by its path, its run folder ``output/<stem>``."""
-    cwd = Path.cwd()
     return [
-        Task(
-            str(path),
-            VideoJob(path, output / path.stem, session_type, force, start_time, cwd),
-        )
+        Task(str(path), VideoJob(path, output / path.stem, session_type, force, start_time))
         for path in videos
     ]
 

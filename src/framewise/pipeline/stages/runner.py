@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from framewise.core.errors import ConfigError, FramewiseError
+from framewise.executors import Executor, LocalExecutor, Task
 from framewise.pipeline.rundir import CONFIG_NAME, MANIFEST_NAME, RunDir, config_hash
 from framewise.pipeline.stages.base import (
     ERROR,
@@ -41,7 +42,6 @@ from framewise.pipeline.stages.base import (
     TableContext,
     row_seed,
 )
-from framewise.pipeline.stages.executors import Executor, LocalExecutor
 from framewise.pipeline.stages.spec import PipelineSpec
 from framewise.pipeline.stages.table import (
     ROWS_DIR,
@@ -121,6 +121,30 @@ def _carry(row: Mapping[str, Any], out: Mapping[str, Any], key: str) -> Row:
     merged[INPUT_KEY] = key
     merged[ERROR] = None
     return merged
+
+
+@dataclass(frozen=True)
+class _RowJob:
+    """A row's job spec for an executor: the row and its context (the stage is built there)."""
+
+    row: Row
+    ctx: RowContext
+
+
+@dataclass(frozen=True)
+class _StageWorker:
+    """Builds the stage once per worker process or Ray actor (its models load once)."""
+
+    params: StageParams
+
+    def __call__(self) -> Callable[[_RowJob], _Outcome]:
+        stage = self.params.build()
+        if not isinstance(stage, RowStage):
+            raise ConfigError(
+                f"stage kind {self.params.kind!r} is not a row stage",
+                hint="table stages run on the driver, not on workers",
+            )
+        return lambda job: _run_one(_Work(stage, job.row, job.ctx))
 
 
 def _run_one(work: _Work) -> _Outcome:
@@ -297,7 +321,15 @@ class _StageRun:
             self.folder, chunk_rows=self.spec.chunk_rows, chunk_seconds=self.spec.chunk_seconds
         )
         try:
-            for outcome in executor.map(_run_one, self._work(stage, todo, files)):
+            jobs = (
+                Task(work.ctx.key, _RowJob(work.row, work.ctx))
+                for work in self._work(stage, todo, files)
+            )
+            for done_task in executor.run(_StageWorker(self.params), jobs):
+                outcome = done_task.value
+                if outcome is None:  # the worker died or could not build the stage
+                    error = done_task.error or "worker failed"
+                    outcome = _Outcome(done_task.key, [failed_row(done_task.key, error)], True)
                 writer.add(outcome.rows)
                 if progress is not None:
                     progress.advance(outcome.failed)
