@@ -118,6 +118,23 @@ async function loadLabels() {
   $("label-state").textContent = answer.spans.length ? `${answer.spans.length} spans from ${answer.label_file}` : "no labels yet";
 }
 
+// The upload form shows how the video's newest table was made, so extracting it again with
+// new labels (step 2) reads the same frames the same way — after a reload too.
+async function showSampling(video) {
+  const name = (video.feature_file || "").split("/").pop();
+  if (!name) return;
+  let params;
+  try {
+    ({ params } = await request("GET", `/backend/features/${encodeURIComponent(name)}`));
+  } catch {
+    return; // deleted meanwhile: the form keeps what it shows
+  }
+  if (!params) return;
+  if (params.detector) $("detector-type").value = params.detector;
+  $("sample-rate").value = params.sample_rate ?? "";
+  $("sample-fps").value = params.sample_rate ? "" : params.sample_fps ?? "";
+}
+
 async function setVideo(video) {
   state.video = video;
   remember({ video: video.id });
@@ -133,6 +150,7 @@ async function setVideo(video) {
   }
   $("total").textContent = formatSeconds(duration());
   timeline.setPredictions([], []);
+  await showSampling(video);
   await loadLabels();
   timeline.render();
   playhead();
