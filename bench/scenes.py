@@ -32,7 +32,7 @@ def framewise_cuts(pipeline: Pipeline, video: Path, out: Path) -> list[float]:
 
 
 def scenedetect_cuts(detector: str) -> Callable[[Path], list[float]]:
-    import scenedetect
+    import scenedetect  # type: ignore[import-untyped]
 
     kinds = {"content": scenedetect.ContentDetector, "adaptive": scenedetect.AdaptiveDetector}
 
