@@ -17,6 +17,11 @@ TRAIN_STAMP := $(VENV)/.train-$(subst ==,-,$(ULTRALYTICS))
 # it goes in with --no-deps because it asks for pillow 12 (the project has 13).
 DATUMARO := datumaro==1.13.12
 INTEROP_STAMP := $(VENV)/.interop-$(subst ==,-,$(DATUMARO))
+# DVR-Scan, the motion profile's anchor in bench/motion.py: it asks for opencv-contrib < 4.13
+# beside our headless 4.14 and needs none of contrib for MOG2/KNN, so it goes in with --no-deps;
+# the dev extra holds what it imports (scenedetect 0.6.7, numpy, pillow, platformdirs, tqdm).
+DVRSCAN := dvr-scan-headless==1.8.2.1
+DVRSCAN_STAMP := $(VENV)/.dvrscan-$(subst ==,-,$(DVRSCAN))
 # MediaPipe for pose/hand features: 0.10.21 is the last release with its models inside. Its
 # metadata asks for numpy < 2, GUI opencv-contrib, jax and sounddevice, none of which pose/hands
 # need, so it goes in with --no-deps; the pose extra holds what it imports.
@@ -34,7 +39,7 @@ RAY_STAMP := $(VENV)/.ray-2.60.0
 demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise demo
 
-test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(DVRSCAN_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -87,6 +92,11 @@ $(RAY_STAMP): $(STAMP)
 $(INTEROP_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps $(DATUMARO)
 	rm -f $(VENV)/.interop-*
+	touch $@
+
+$(DVRSCAN_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps $(DVRSCAN)
+	rm -f $(VENV)/.dvrscan-*
 	touch $@
 
 # Tests and benchmarks use the ffmpeg command (to serve live streams, make lavfi clips);
