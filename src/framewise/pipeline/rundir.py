@@ -9,6 +9,10 @@ machine), so a later run in the same folder knows whether it is the same run:
 * another configuration: refused with the settings that changed, unless told to start over
   (``overwrite``), because a resume would mix two runs' results in one log.
 
+Settings that change only speed — fields marked ``json_schema_extra={"speed_only": True}``,
+such as ``batch_size`` and ``device`` — are left out of the hash: a run interrupted at one
+batch size resumes at another.
+
 Example:
     >>> run = RunDir(Path("events/stream"))  # doctest: +SKIP
     >>> state = run.prepare(config, {"confidence": None}, overwrite=False)  # doctest: +SKIP
@@ -28,6 +32,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from framewise import __version__
 from framewise.core.atomic import write_json, write_text
@@ -89,12 +94,44 @@ def resolved_config(config: BaseModel, parameters: Mapping[str, Any]) -> dict[st
     return {"config": config.model_dump(mode="json"), "parameters": dict(parameters)}
 
 
-def config_hash(config: BaseModel, parameters: Mapping[str, Any]) -> str:
+def _speed_only(field: FieldInfo) -> bool:
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and extra.get("speed_only") is True
+
+
+def _results_only(value: Any, dumped: Any) -> Any:
+    """``dumped`` (``value`` as JSON data) without the fields marked speed-only."""
+    if isinstance(value, BaseModel) and isinstance(dumped, dict):
+        fields = type(value).model_fields
+        return {
+            key: _results_only(getattr(value, key), item) if key in fields else item
+            for key, item in dumped.items()
+            if key not in fields or not _speed_only(fields[key])
+        }
+    if isinstance(value, list | tuple) and isinstance(dumped, list) and len(value) == len(dumped):
+        return [_results_only(v, d) for v, d in zip(value, dumped, strict=True)]
+    if isinstance(value, Mapping) and isinstance(dumped, dict):
+        return {k: _results_only(value[k], d) if k in value else d for k, d in dumped.items()}
+    return dumped
+
+
+def config_hash(
+    config: BaseModel, parameters: Mapping[str, Any], *, speed_settings: bool = False
+) -> str:
     """SHA-256 of the resolved config, the run's parameters and the content of the files named.
 
-    A retrained model at the same path, or an edited state machine, changes the hash too.
+    A retrained model at the same path, or an edited state machine, changes the hash too;
+    speed-only settings (batch size, device) do not.
+
+    Args:
+        config: The validated configuration.
+        parameters: The run's own settings.
+        speed_settings: Hash the speed-only settings too (how folders written before they
+            were left out were hashed).
     """
     payload = resolved_config(config, parameters)
+    if not speed_settings:
+        payload["config"] = _results_only(config, payload["config"])
     payload["files"] = {str(path): _sha256(path) for path in _walk_files(config)}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -114,10 +151,19 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def changed_settings(old: Mapping[str, Any], new: Mapping[str, Any], limit: int = 3) -> str:
-    """``a.b (1 → 2), c (x → y)``: the settings that differ between two resolved configs."""
+def changed_settings(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    limit: int = 3,
+    ignore: frozenset[str] = frozenset(),
+) -> str:
+    """``a.b (1 → 2), c (x → y)``: the settings that differ between two resolved configs.
+
+    Flattened keys in ``ignore`` (speed-only settings) are not listed.
+    """
     before, after = _flatten(old), _flatten(new)
-    keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    differ = (k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    keys = sorted(k for k in differ if k not in ignore)
     shown = [f"{k.removeprefix('config.')} ({before.get(k)!r} → {after.get(k)!r})" for k in keys]
     more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
     return ", ".join(shown[:limit]) + more if shown else "the files it names (model, tables)"
@@ -216,13 +262,7 @@ class RunDir:
         if overwrite:
             self.clear()
         elif manifest is not None:
-            if manifest.get("config_hash") != digest:
-                raise ConfigError(
-                    "this run folder holds a run made with another configuration "
-                    f"(changed: {changed_settings(self._old_config(), resolved)})",
-                    subject=self.path,
-                    hint="choose another --output folder, or pass --overwrite to start over",
-                )
+            self._refuse_another(manifest.get("config_hash"), digest, config, parameters)
             complete = manifest.get("status") == "complete"
             state = RunState.COMPLETE if complete else RunState.RESUME
             self._started = str(manifest.get("started_at") or "")
@@ -238,6 +278,27 @@ class RunDir:
             write_text(self.config_file, yaml.safe_dump(resolved, sort_keys=False))
             self._write("running", {})
         return state
+
+    def _refuse_another(
+        self, recorded: Any, digest: str, config: BaseModel, parameters: Mapping[str, Any]
+    ) -> None:
+        """Refuse a folder whose run had another configuration (speed-only settings aside)."""
+        if recorded == digest:
+            return
+        # Folders written before speed-only settings left the hash have them hashed in.
+        if recorded is not None and recorded == config_hash(
+            config, parameters, speed_settings=True
+        ):
+            return
+        resolved = resolved_config(config, parameters)
+        hashed = {**resolved, "config": _results_only(config, resolved["config"])}
+        speed = frozenset(_flatten(resolved).keys() - _flatten(hashed).keys())
+        raise ConfigError(
+            "this run folder holds a run made with another configuration "
+            f"(changed: {changed_settings(self._old_config(), resolved, ignore=speed)})",
+            subject=self.path,
+            hint="choose another --output folder, or pass --overwrite to start over",
+        )
 
     def checkpoint(self, source_stats: Mapping[str, Any], wall_seconds: float) -> None:
         """Record what this leg has done so far (a resume after a crash adds it to its own)."""

@@ -140,6 +140,48 @@ def test_an_interrupted_run_resumes_without_duplicates(
     np.testing.assert_allclose(ia.frame_vectors, ib.frame_vectors, atol=1e-5)
 
 
+def test_a_run_interrupted_at_batch_4_resumes_at_batch_8_without_duplicates(
+    tmp_path: Path, tiny_models: dict[str, Path], clip_path: Path
+) -> None:
+    loaded = load_pipeline(pipeline_yaml(tmp_path, tiny_models))
+    whole = Pipeline(annotation_config(loaded, batch_size=4, device="cpu"))
+    whole.process_video(clip_path, tmp_path / "whole")
+    whole.close()
+    broken = Pipeline(annotation_config(loaded, batch_size=4, device="cpu"))
+
+    def stop(seconds: float) -> None:
+        if seconds > 0.9:
+            raise StopRunError
+
+    with pytest.raises(StopRunError):
+        broken.process_video(clip_path, tmp_path / "resumed", on_progress=stop)
+    broken.close()
+    partial = frames_of(tmp_path / "resumed")
+    assert 0 < len(partial) < len(frames_of(tmp_path / "whole"))
+    # Batch size and device change speed, not results: the same run, resumed, not refused.
+    faster = Pipeline(annotation_config(loaded, batch_size=8, device="auto"))
+    run = faster.process_video(clip_path, tmp_path / "resumed")
+    faster.close()
+    assert run.resumed_at is not None and not run.skipped
+    a, b = frames_of(tmp_path / "whole"), frames_of(tmp_path / "resumed")
+    assert [f["frame_number"] for f in b] == [f["frame_number"] for f in a]
+    ids = [d["id"] for f in b for d in f["detections"]]
+    assert len(ids) == len(set(ids)) == sum(len(f["detections"]) for f in a)
+    for fa, fb in zip(a, b, strict=True):
+        assert [d["label"] for d in fb["detections"]] == [d["label"] for d in fa["detections"]]
+        np.testing.assert_allclose(
+            np.array([d["box"] for d in fb["detections"]]).reshape(-1, 4),
+            np.array([d["box"] for d in fa["detections"]]).reshape(-1, 4),
+            atol=1e-3,
+        )
+    ia, ib = read_annotations(tmp_path / "whole"), read_annotations(tmp_path / "resumed")
+    np.testing.assert_allclose(ib.frame_vectors, ia.frame_vectors, atol=1e-5)
+    np.testing.assert_allclose(ib.object_vectors, ia.object_vectors, atol=1e-5)
+    document = json.loads((tmp_path / "resumed" / "annotations.json").read_text())
+    assert document["complete"] is True
+    assert "batch_size: 8" in (tmp_path / "resumed" / "config.yaml").read_text()
+
+
 def test_search_ranks_frames_and_objects_by_clip_similarity(
     tmp_path: Path,
     tiny_models: dict[str, Path],
