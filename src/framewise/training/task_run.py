@@ -5,7 +5,9 @@ for ``rf`` / ``lightgbm``, :class:`~framewise.training.sequence.SequenceTrainer`
 ``lstm``), fits it into the run folder and, when the dataset was built with ``--folds``,
 scores the same settings by ``StratifiedGroupKFold`` (macro-F1 mean ± std, into
 ``metrics.json``). ``ablation`` trains pose-only, objects-only and fused feature sets into
-``RUN/ablation/<set>`` and writes ``ablation.json`` and ``ablation.md`` side by side.
+``RUN/ablation/<set>`` and writes ``ablation.json`` and ``ablation.md`` side by side. A set
+whose own features carry nothing in the data (objects, when the tables were extracted
+without an object model) is not trained: its row says so and the other sets still are.
 
 Example:
     >>> for line in train_task(Path("datasets/d1"), Path("runs/t1"), {"model": "rf"}):
@@ -104,6 +106,31 @@ def train_task(
     yield f"run folder: {output} (metrics.json, confusion_test.png, model.onnx, model.json)"
 
 
+NOT_TRAINABLE = {
+    "pose": "no pose features in the data (nobody was found in the videos)",
+    "objects": "no object features in the data (extracted without an object model; "
+    "extract with --detector fusion --model M.onnx)",
+}
+"""Why a feature set is not trained when its own features carry nothing."""
+
+
+def empty_groups(data: WindowDataset) -> set[str]:
+    """Feature groups whose every column is the same in every window of every split.
+
+    The dataset holds z-scored values with a never-seen value as 0, so a group never
+    measured (no object model at extraction) is all zeros: a model of it would learn only
+    the presence flags it is trained beside, and its row would read as the group's.
+    """
+    names = list(data.feature_names)
+    empty = set()
+    for group, features in FEATURE_GROUPS.items():
+        columns = [names.index(f) for f in features if f in names]
+        values = np.concatenate([data.x[s][:, :, columns].ravel() for s in SPLITS])
+        if not columns or values.size == 0 or np.all(values == values[0]):
+            empty.add(group)
+    return empty
+
+
 def run_ablation(dataset: Path, output: Path, settings: TaskTrainSettings) -> Iterator[str]:
     """Pose-only, objects-only and fused runs with the same settings; a comparison table."""
     sets = {
@@ -111,8 +138,12 @@ def run_ablation(dataset: Path, output: Path, settings: TaskTrainSettings) -> It
         "objects": (*FEATURE_GROUPS["objects"], *PRESENCE_FLAGS),
         "fused": None,
     }
+    empty = empty_groups(read_dataset(dataset))
     table: dict[str, dict[str, Any]] = {}
     for name, features in sets.items():
+        if name in empty:
+            table[name] = {"not_trainable": NOT_TRAINABLE[name]}
+            continue
         chosen = dataclasses.replace(settings, features=features)
         try:
             _fit(dataset, output / "ablation" / name, chosen)
@@ -133,13 +164,19 @@ def run_ablation(dataset: Path, output: Path, settings: TaskTrainSettings) -> It
     lines = [
         "| features | val F1 macro | test F1 macro | test accuracy |",
         "|---|---|---|---|",
-        *(
-            f"| {n} | {r['val_f1_macro']:.3f} | {r['test_f1_macro']:.3f} | "
-            f"{r['test_accuracy']:.3f} |"
-            if "error" not in r
-            else f"| {n} | refused: {r['error']} | | |"
-            for n, r in table.items()
-        ),
+        *(_row(name, row) for name, row in table.items()),
     ]
     write_text(output / "ablation.md", "\n".join(lines) + "\n")
     yield from lines
+
+
+def _row(name: str, row: Mapping[str, Any]) -> str:
+    """One line of the comparison table."""
+    if "not_trainable" in row:
+        return f"| {name} | not trainable: {row['not_trainable']} | | |"
+    if "error" in row:
+        return f"| {name} | refused: {row['error']} | | |"
+    return (
+        f"| {name} | {row['val_f1_macro']:.3f} | {row['test_f1_macro']:.3f} | "
+        f"{row['test_accuracy']:.3f} |"
+    )

@@ -29,13 +29,19 @@ def model(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return train_walk_model(real_data, tmp_path_factory.mktemp("model"))
 
 
-def train_walk_model(real_data: Path, folder: Path) -> Path:
-    """An RF trained in ``folder`` on the labelled real video; its run folder."""
+def walk_dataset(real_data: Path, folder: Path) -> Path:
+    """The windowed dataset of the labelled real video's 2 fps pose features (no objects)."""
     table = folder / "one.parquet"
     labels = TaskLabels.read(LABELS / "one-by-one-person-detection.csv")
     extract_video(real_data / VIDEO, table, ExtractSettings(sample_fps=2.0), labels)
     spec = WindowSpec(window_sec=2.0, step_sec=0.5, group_sec=20.0, balance="upsample")
     build_dataset([table], folder / "d", spec)
+    return folder / "d"
+
+
+def train_walk_model(real_data: Path, folder: Path) -> Path:
+    """An RF trained in ``folder`` on the labelled real video; its run folder."""
+    walk_dataset(real_data, folder)
     settings = TaskTrainSettings(model="rf", n_estimators=50)
     TabularTrainer(settings).fit(read_dataset_spec(folder / "d"), folder / "run")
     return folder / "run"
