@@ -37,7 +37,9 @@ from framewise.config.state_machine import load_state_machine
 from framewise.core.detections import Detections
 from framewise.core.results import FrameOutput
 from framewise.temporal.episodes import Episode, EpisodeFilter
+from framewise.temporal.motion import MotionSpans
 from framewise.temporal.observations import FieldValue, Observation, observations_from_detections
+from framewise.temporal.scenes import SceneCuts
 from framewise.temporal.state_machine import Anomaly, EventRecord, StateMachine
 from framewise.temporal.tasks import TaskSpans
 
@@ -63,7 +65,7 @@ class FrameRule(Protocol):
 
 
 FRAME_RULES: Mapping[str, Callable[[], FrameRule]] = MappingProxyType(
-    {"task_classifier": TaskSpans}
+    {"task_classifier": TaskSpans, "scene_detect": SceneCuts, "motion": MotionSpans}
 )
 """Registry: stage kind → the frame rule a pipeline with that stage runs."""
 
