@@ -54,9 +54,11 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
   }
 
   // ---- lists ---------------------------------------------------------------------------------
-  async function refreshFeatures(checked = []) {
+  // `checked`: files to tick besides those ticked now; `only`: tick exactly these.
+  async function refreshFeatures(checked = [], only = null) {
     const { features } = await request("GET", "/backend/features");
-    const keep = new Set([...checked, ...[...document.querySelectorAll("#feature-files input:checked")].map((i) => i.value)]);
+    const ticked = [...document.querySelectorAll("#feature-files input:checked")].map((i) => i.value);
+    const keep = new Set(only || [...checked, ...ticked]);
     const rows = features.map((f) => h("label", {},
       h("input", { type: "checkbox", value: f.filename, "data-video": f.video_id, checked: keep.has(f.filename) }),
       `${f.filename} · ${f.frames} frames · ${f.labelled} labelled`));
@@ -139,6 +141,7 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
       };
       const answer = await request("POST", "/backend/build_task_dataset", { form: formOf(fields) });
       $("dataset-state").textContent = `queued ${answer.dataset_dir}`;
+      await refreshFeatures([], files); // the list shows what the dataset is made of
       await track("dataset", answer.job_id, datasetDone);
     } catch (error) {
       fail(`dataset refused: ${error.message}`);
