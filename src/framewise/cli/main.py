@@ -38,6 +38,7 @@ from framewise.cli import (
     ocr_commands,
     process,
     profile_commands,
+    record_commands,
     review_commands,
     select_commands,
     stages_commands,
@@ -95,6 +96,7 @@ stages_commands.register(app)
 demo.register(app)
 annotate_commands.register(app)
 studio_commands.register(app)
+record_commands.register(app)
 
 
 INTERRUPTED = 130

@@ -96,11 +96,20 @@ class CameraStats:
 
 @dataclass(frozen=True)
 class Camera:
-    """A named source and its clock offset."""
+    """A named source and its clock offset.
+
+    Live sources (no ``duration``) are timed by arrival on the monotonic clock, which all
+    cameras share; files by their PTS plus ``offset``.
+    """
 
     name: str
     source: VideoSource
     offset: float = 0.0
+
+    @property
+    def live(self) -> bool:
+        """Whether the camera is a device or stream (timed by arrival)."""
+        return self.source.duration is None
 
 
 class _End:
@@ -169,6 +178,7 @@ class Synchronizer:
             thread.start()
             threads.append(thread)
         by_name = {c.name: c for c in self.cameras}
+        started = time.monotonic()
         heads: dict[str, TimedFrame] = {}
         live = [c.name for c in self.cameras]
         try:
@@ -183,7 +193,11 @@ class Synchronizer:
                         yield CameraLost(name, self.stats[name].last or 0.0, got.reason)
                         continue
                     camera = by_name[name]
-                    heads[name] = TimedFrame(name, got, got.seconds + camera.offset)
+                    if camera.live and got.arrival is not None:
+                        capture = got.arrival - started + camera.offset
+                    else:
+                        capture = got.seconds + camera.offset
+                    heads[name] = TimedFrame(name, got, capture)
                     rate = camera.source.frame_rate
                     self._count(name, heads[name].capture, float(1 / rate) if rate else None)
                 if not heads:

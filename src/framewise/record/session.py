@@ -85,6 +85,7 @@ class Recorder:
         cameras: Named sources, reference camera first.
         calibration: The pair's calibration; ``None`` records without observations.
         folder: The session folder (default: a new one under ``output_dir``).
+        rate: The cameras' nominal frame rate (default: the first camera's).
     """
 
     def __init__(
@@ -93,6 +94,7 @@ class Recorder:
         cameras: Sequence[Camera],
         calibration: StereoCalibration | None = None,
         folder: Path | None = None,
+        rate: Fraction | None = None,
     ) -> None:
         self.config = config
         self.settings = config.recording
@@ -101,8 +103,9 @@ class Recorder:
         self.folder = folder or new_session_folder(self.settings.output_dir)
         self.stereo = StereoGeometry(calibration) if calibration else None
         self.calibration = calibration
-        rate = self.cameras[0].source.frame_rate if self.cameras else None
-        self.rate = Fraction(rate) if rate else Fraction(30)
+        nominal = rate or (self.cameras[0].source.frame_rate if self.cameras else None)
+        # Live sources have no nominal rate: the caller's, else a camera's usual 30 fps.
+        self.rate = Fraction(nominal) if nominal else Fraction(30)
         self.interval = float(1 / self.rate)
         tolerance_ms = config.stereo.pair_tolerance_ms
         self.tolerance = tolerance_ms / 1000 if tolerance_ms else self.interval / 2
