@@ -104,10 +104,14 @@ def extract_command(
         raise typer.Exit(3)
 
 
-@features_app.command("dataset")
+@features_app.command("dataset", context_settings={"allow_extra_args": True})
 def dataset_command(
+    ctx: typer.Context,
     features: Annotated[
-        list[Path], typer.Option("--features", help="Feature tables (repeat or list them).")
+        list[Path],
+        typer.Option(
+            "--features", help="Feature tables: --features A.parquet B.parquet (or repeated)."
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The dataset folder.")],
     window_sec: Annotated[float, typer.Option("--window-sec", help="Window length, s.")] = 2.0,
@@ -136,6 +140,9 @@ def dataset_command(
 ) -> None:
     """Cut feature tables into labelled time windows with grouped splits."""
     from framewise.datasets.windows import WindowSpec, build_dataset
+
+    # Click options take one value each; the seed's `--features A B` leaves B over.
+    features = [*features, *(Path(arg) for arg in ctx.args)]
 
     spec = WindowSpec(
         window_sec=window_sec,
