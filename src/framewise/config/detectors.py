@@ -605,7 +605,7 @@ class SceneDetectConfig(StageConfig):
         width: Frames are compared at this width (the cost is the area).
     """
 
-    stage: ClassVar[str] = "framewise.detectors.scenes:scene_stage"
+    stage: ClassVar[str] = "framewise.detectors.stages:scene_stage"
     kind: Literal["scene_detect"]
     name: str | None = None
     adaptive_ratio: float = Field(default=3.0, gt=1)
@@ -633,7 +633,7 @@ class MotionConfig(StageConfig):
         learning_seconds: Frames in this first span only teach the background.
     """
 
-    stage: ClassVar[str] = "framewise.detectors.motion:motion_stage"
+    stage: ClassVar[str] = "framewise.detectors.stages:motion_stage"
     kind: Literal["motion"]
     name: str | None = None
     method: Literal["mog2", "knn"] = "mog2"

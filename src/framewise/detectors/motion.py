@@ -164,8 +164,3 @@ class MotionStage:
             cv2.fillPoly(mask, polygons, 255)
         self._mask = mask
         return mask
-
-
-def motion_stage(config: MotionConfig) -> MotionStage:
-    """Build the ``motion`` stage of ``config``."""
-    return MotionStage(config)

@@ -211,8 +211,3 @@ class SceneDetectStage:
     def close(self) -> None:
         """Nothing to release."""
         self._previous = None
-
-
-def scene_stage(config: SceneDetectConfig) -> SceneDetectStage:
-    """Build the ``scene_detect`` stage of ``config``."""
-    return SceneDetectStage(config)

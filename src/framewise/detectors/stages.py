@@ -20,9 +20,11 @@ from framewise.config.detectors import (
     GrabCutConfig,
     HandsConfig,
     HogPeopleConfig,
+    MotionConfig,
     OcrConfig,
     OpenVocabConfig,
     PoseConfig,
+    SceneDetectConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -47,8 +49,10 @@ if TYPE_CHECKING:
     from framewise.detectors.clip_features import ClipFeaturesStage
     from framewise.detectors.describer import DescriberStage
     from framewise.detectors.gate import GateStage
+    from framewise.detectors.motion import MotionStage
     from framewise.detectors.open_vocab import OpenVocabStage
     from framewise.detectors.pose import HandsStage, PoseStage
+    from framewise.detectors.scenes import SceneDetectStage
     from framewise.detectors.segmenter import SegmenterStage
     from framewise.detectors.tagger import RamTaggerStage, TaggerStage
     from framewise.detectors.task_classifier import TaskClassifierStage
@@ -278,3 +282,18 @@ def task_classifier_stage(config: TaskClassifierConfig) -> TaskClassifierStage:
     from framewise.detectors.task_classifier import TaskClassifierStage
 
     return TaskClassifierStage.build(config)
+
+
+# The everyday profiles' stages (issue 22): OpenCV only, no model to load.
+def scene_stage(config: SceneDetectConfig) -> SceneDetectStage:
+    """Build the ``scene_detect`` stage of ``config``."""
+    from framewise.detectors.scenes import SceneDetectStage
+
+    return SceneDetectStage(config)
+
+
+def motion_stage(config: MotionConfig) -> MotionStage:
+    """Build the ``motion`` stage of ``config``."""
+    from framewise.detectors.motion import MotionStage
+
+    return MotionStage(config)

@@ -17,7 +17,11 @@ from framewise.config import (
     load_state_machine,
     parse_config,
 )
+from framewise.config.detectors import DETECTOR_CONFIGS
 from framewise.core.errors import ConfigError
+
+STAGE_KINDS = ", ".join(sorted(DETECTOR_CONFIGS))
+"""Every stage kind, as the message of a missing or unknown kind lists them."""
 
 GOOD = """\
 name: demo
@@ -75,8 +79,7 @@ YAML_CASES = [
         7,
         [
             "does not match",
-            "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
-            "open_vocab_detector, pose, segmenter, tagger, task_classifier, text_boxes, yolo_onnx",
+            f"set kind to one of: {STAGE_KINDS}",
         ],
     ),
     ("kind missing", 18, "  - classes_: x", 18, ["kind", "set kind to one of: episode"]),
@@ -302,8 +305,7 @@ INLINE_CASES = [
         "kind missing",
         "detectors:\n  - model: m.onnx\n",
         "2: detectors[0]: Unable to extract tag using discriminator 'kind' — "
-        "set kind to one of: clip_features, gate, grabcut_segmenter, hands, hog_people, ocr, "
-        "open_vocab_detector, pose, segmenter, tagger, task_classifier, text_boxes, yolo_onnx",
+        f"set kind to one of: {STAGE_KINDS}",
     ),
     (
         "literal choices",

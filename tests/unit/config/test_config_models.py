@@ -31,8 +31,10 @@ from framewise.config.detectors import (
     GrabCutConfig,
     HandsConfig,
     HogPeopleConfig,
+    MotionConfig,
     OpenVocabConfig,
     PoseConfig,
+    SceneDetectConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -100,6 +102,8 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "grabcut_segmenter": GrabCutConfig,
         "describer": DescriberConfig,
         "selfie_segmenter": SelfieSegmenterConfig,
+        "scene_detect": SceneDetectConfig,
+        "motion": MotionConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {

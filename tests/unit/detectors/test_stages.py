@@ -16,9 +16,11 @@ from framewise.config.detectors import (
     GrabCutConfig,
     HandsConfig,
     HogPeopleConfig,
+    MotionConfig,
     OcrConfig,
     OpenVocabConfig,
     PoseConfig,
+    SceneDetectConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -96,6 +98,8 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "grabcut_segmenter": GrabCutConfig(kind="grabcut_segmenter"),
         "describer": DescriberConfig(kind="describer", model="blip"),
         "selfie_segmenter": SelfieSegmenterConfig(kind="selfie_segmenter"),
+        "scene_detect": SceneDetectConfig(kind="scene_detect"),
+        "motion": MotionConfig(kind="motion"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():
