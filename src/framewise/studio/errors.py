@@ -33,7 +33,7 @@ _HTTP_CODES = {
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
-    413: "too_large",
+    413: "payload_too_large",
     416: "range_not_satisfiable",
 }
 

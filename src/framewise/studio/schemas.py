@@ -172,7 +172,7 @@ class Span(Strict):
 
     start: float = Field(ge=0, allow_inf_nan=False)
     end: float = Field(gt=0, allow_inf_nan=False)
-    label: str = Field(min_length=1, max_length=64, pattern=r"^[^,\r\n\"]*\S[^,\r\n\"]*$")
+    label: str = Field(min_length=1, max_length=64, pattern=r"^[^,\r\n\"]*[^,\r\n\"\s][^,\r\n\"]*$")
 
 
 class LabelsIn(Strict):

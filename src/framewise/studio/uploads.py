@@ -66,7 +66,7 @@ def store_video(root: DataRoot, stream: BinaryIO, filename: str | None, limit: i
                 if size > limit:
                     raise StudioError(
                         413,
-                        "too_large",
+                        "payload_too_large",
                         f"{name} is larger than {limit} bytes",
                         "upload a shorter video, or start the studio with a larger --max-upload-mb",
                     )
