@@ -10,9 +10,12 @@ clip (``framewise/cli/demo_data/people.mp4``, 640×360). In one process it times
 - the batched chain at each ``--batches`` size (one model call per stage per batch, crops of
   the whole batch in one call).
 
-and prints frames per second and the ratio to the baseline. No gate runs (every frame is
+and prints frames per second and the ratio to the baseline, with the machine's load average
+before and after (other jobs on a shared machine slow every run). No gate runs (every frame is
 annotated), so the figures are the models' cost. ``--size tiny`` runs the test-size models
-(seconds instead of hours on a small CPU) to check the script itself.
+(seconds instead of hours on a small CPU) to check the script itself. ``describer`` (BLIP base,
+one crop per call as the seed does) may be added to ``--stages``; it is not batched, so it is
+left out by default.
 
 Usage:
     .venv/bin/python bench/annotate.py [--frames 16] [--batches 1,4,8,16] [--detector owlv2]
@@ -48,17 +51,18 @@ BUILDERS = {
     "owlv2": hf_models.tiny_owlv2,
     "grounding-dino": hf_models.tiny_grounding_dino,
     "sam": hf_models.tiny_sam,
+    "blip": hf_models.tiny_blip,
 }
 STAGES = ("tagger", "open_vocab_detector", "segmenter", "clip_features")
 TAGS = ["person", "table", "floor", "window", "wall", "chair", "car", "dog"]
 
 
-def models(size: str, detector: str) -> dict[str, Path]:
+def models(size: str, detector: str, stages: Sequence[str]) -> dict[str, Path]:
     """The checkpoint folders (built once per size)."""
     import torch
 
     found = {}
-    for name in ("clip", detector, "sam"):
+    for name in ("clip", detector, "sam", *(["blip"] if "describer" in stages else [])):
         folder = CACHE / size / name
         if not (folder / "config.json").is_file():
             torch.manual_seed(0)
@@ -85,6 +89,7 @@ def stage_configs(
         },
         "segmenter": {"kind": "segmenter", "model": str(folders["sam"])},
         "clip_features": {"kind": "clip_features", "model": str(folders["clip"])},
+        "describer": {"kind": "describer", "model": str(folders.get("blip", ""))},
     }
     adapter: TypeAdapter[Any] = TypeAdapter(DetectorConfig)
     return [adapter.validate_python({**raw[s], **every}) for s in stages]
@@ -123,8 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import torch
 
     stages = [s for s in args.stages.split(",") if s]
-    folders = models(args.size, args.detector)
+    folders = models(args.size, args.detector, stages)
     batch = frames(args.frames)
+    load_before = os.getloadavg()[0]
     rows: list[dict[str, Any]] = []
     runs = [("baseline (per frame)", 1, True)]
     runs += [(f"batch {b}", int(b), False) for b in args.batches.split(",")]
@@ -134,9 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         chain.close()
         rows.append({"run": label, "batch": size, "seconds": seconds, "boxes": boxes})
     base = rows[0]["seconds"]
+    load = (load_before, os.getloadavg()[0])
     print(f"annotation chain {stages} ({args.size} {args.detector}, {args.frames} frames "
           f"640x360, {args.device}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads)")  # fmt: skip
+          f"{torch.get_num_threads()} threads; load average {load[0]:.1f} before, "
+          f"{load[1]:.1f} after)")  # fmt: skip
     print(f"{'run':<22}{'s':>9}{'frames/s':>10}{'vs base':>9}{'boxes':>7}")
     for row in rows:
         row["fps"] = args.frames / row["seconds"]
@@ -148,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         machine = {"platform": platform.platform(), "cpus": os.cpu_count()}
         write_json(args.json, {"args": vars(args) | {"json": str(args.json)}, "rows": rows,
-                               "machine": machine, "load_1m": os.getloadavg()[0]})  # fmt: skip
+                               "machine": machine, "load_1m": load})  # fmt: skip
     return 0
 
 
