@@ -251,7 +251,8 @@ def annotate_demo(out: Path) -> None:
     try:
         for run in iter_videos(pipeline, [video], out, force=True, progress=frame_progress):
             typer.echo(
-                "annotation (W3, HOG people + RapidOCR text boxes + GrabCut masks): " + _line(run)
+                "annotation (W3, HOG people + RapidOCR text boxes, MediaPipe selfie masks on "
+                "people, GrabCut on text): " + _line(run)
             )
     finally:
         pipeline.close()
