@@ -2,9 +2,9 @@
 
 Each node is its own ``ray start`` (its own raylet, object store and CPUs), so a task on the
 second node really runs in another node's worker process. Everything lives under a private
-``--temp-dir``, and :meth:`LocalRayCluster.stop` ends only this cluster's processes (found by
-that folder, then their children) — never another Ray on the machine, which ``ray stop``
-would take down too.
+``--temp-dir`` with a token of its own, and :meth:`LocalRayCluster.stop` ends only this
+cluster's processes (found by that token or folder, then their children) — never another Ray
+on the machine, which ``ray stop`` would take down too.
 
 Example:
     >>> with LocalRayCluster(nodes=2) as cluster:  # doctest: +SKIP
@@ -111,16 +111,25 @@ class LocalRayCluster:
         raise RuntimeError(f"{self.nodes} Ray nodes did not start within {timeout:.0f} s")
 
     def _own(self) -> list[psutil.Process]:
-        """This cluster's daemons: the processes whose command line names its temp dir."""
+        """This cluster's processes: those naming its temp dir or holding its token.
+
+        Every daemon and worker inherits the environment of ``ray start`` (the client server
+        is no raylet's child and names no temp dir, so the token is what finds it).
+        """
         mine = []
         marker = str(self.temp_dir)
+        token = self.env["RAY_AUTH_TOKEN"]
         for process in psutil.process_iter(["cmdline"]):
+            if process.pid == os.getpid():
+                continue
             try:
-                if any(marker in part for part in process.info["cmdline"] or []):
+                if any(marker in part for part in process.info["cmdline"] or []) or (
+                    process.environ().get("RAY_AUTH_TOKEN") == token
+                ):
                     mine.append(process)
             except psutil.Error:
                 continue
-        return [p for p in mine if p.pid != os.getpid()]
+        return mine
 
     def _raylets(self) -> list[psutil.Process]:
         return [p for p in self._own() if "raylet" in Path(_first(p)).name]
@@ -154,7 +163,7 @@ class LocalRayCluster:
                 process.terminate()
             except psutil.Error:
                 continue
-        _, alive = psutil.wait_procs(processes, timeout=10)
+        _, alive = psutil.wait_procs(processes, timeout=5)
         for process in alive:
             try:
                 process.kill()
