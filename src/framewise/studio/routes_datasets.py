@@ -1,6 +1,5 @@
 """The seed's dataset endpoints: build (a job), list, show, delete."""
 
-
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form

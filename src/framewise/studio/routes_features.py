@@ -1,6 +1,5 @@
 """The seed's upload-and-extract endpoint and the feature files."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile

@@ -1,6 +1,5 @@
 """Jobs, health and what the server offers."""
 
-
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query

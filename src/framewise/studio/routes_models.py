@@ -1,6 +1,5 @@
 """The seed's training endpoint, models, their metrics, and predictions on uploaded videos."""
 
-
 import json
 from typing import Annotated, Any, Literal
 

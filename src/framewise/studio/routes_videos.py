@@ -1,6 +1,5 @@
 """Uploaded videos for the page: list, the file itself (seekable), labels, extract again."""
 
-
 from pathlib import Path
 from typing import Annotated, Any
 
