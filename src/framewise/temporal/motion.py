@@ -40,10 +40,13 @@ class MotionSpans:
         self.events = 0
         self._span = _Span()
         self._last: float | None = None
+        self._first: float | None = None
 
     def update(self, seconds: float, output: FrameOutput) -> list[EventRecord]:
         """Feed one frame's result; the record of the event it closes, if any."""
         self._last = seconds
+        if self._first is None:
+            self._first = seconds
         if "motion_score" not in output.feature_names:
             return []
         span = self._span
@@ -58,10 +61,11 @@ class MotionSpans:
             self._span = _Span()  # a run too short to open an event
         opened = output.feature("motion_open_back")
         if opened >= 0:
-            self._span.start = seconds - opened
+            # Offsets are float32: keep the start inside the video and at whole microseconds.
+            self._span.start = max(self._first, round(seconds - opened, 6))
         closed = output.feature("motion_close_back")
         if closed >= 0 and self._span.start is not None:
-            return [self._record(seconds - closed)]
+            return [self._record(max(self._span.start, round(seconds - closed, 6)))]
         return []
 
     def flush(self) -> list[EventRecord]:

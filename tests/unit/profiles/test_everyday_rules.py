@@ -105,3 +105,9 @@ def test_cut_scores_and_every_ground_truth_format() -> None:
     assert truth_cuts({"expected_times_default_threshold": [{"pts_s": 3.36}]}) == [3.36]
     assert truth_cuts({"observed_hard_cuts": [{"pts_s": 0.792}]}) == [0.792]
     assert truth_cuts({"stream_start_time_s": 1.075}) == []
+
+
+def test_motion_from_the_first_frame_starts_at_it_not_before() -> None:
+    # The open offset is float32 (0.3 → 0.30000001): the start must not fall before the video.
+    records = _motion([0.5] * 20, learning_seconds=0.0, min_event_seconds=0.3, pre_seconds=5.0)
+    assert records[0].seconds == 0.0 and records[0].data["start"] == 0.0
