@@ -35,6 +35,7 @@ pytestmark = pytest.mark.slow
 
 SOURCE = "intel-sample-videos/one-by-one-person-detection.mp4"
 SECONDS = 30.0
+SIGNER = "intel-sample-videos/asl_gestures_walk.mkv"  # 3 s, labelled by keys
 # docs/task-labels/one-by-one-person-detection.csv cut at 30 s: what the mouse draws.
 SPANS = [
     (0, 6, "absent"),
@@ -302,3 +303,84 @@ def _not_a_video(folder: Path) -> Path:
     with path.open("w", newline="") as handle:
         csv.writer(handle).writerows([("start", "end", "label"), (0, 1, "work")])
     return path
+
+
+def test_labelling_by_keyboard_alone_survives_a_reload(
+    browser: Browser, studio: str, real_data: Path
+) -> None:
+    """The 3-s signer clip labelled with keys only gives docs/task-labels' file; a reload
+    mid-extraction follows the same job; a save refused by the server shows its reason."""
+    want = _task_label_file("asl_gestures_walk.csv")
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        person = Studio(context.new_page())
+        page = person.page
+        page.goto(studio)
+        person.ready()
+        page.set_input_files("#video-file", str(real_data / SIGNER))
+        page.click("#upload")
+        page.wait_for_function("window.studio.video !== null")
+        page.reload()  # the extraction goes on in the server; the page picks it up again
+        person.ready()
+        person.job_done("extract-state")
+        assert page.inner_text("#video-name").startswith("asl_gestures_walk.mkv")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        video_id = str(page.evaluate("window.studio.video.id"))
+
+        def at(seconds: float) -> None:
+            """Step there with the arrow keys from 0 (Shift: 1 s, alone: 0.1 s)."""
+            page.evaluate("document.getElementById('player').currentTime = 0")
+            whole, tenths = divmod(round(seconds * 10), 10)
+            for _ in range(whole):
+                page.keyboard.press("Shift+ArrowRight")
+            for _ in range(tenths):
+                page.keyboard.press("ArrowRight")
+            assert abs(person.current_time() - seconds) < 1e-6
+
+        page.focus("#label-track")
+        at(0.0)
+        page.keyboard.press("1")  # idle, by its digit
+        at(0.3)
+        page.keyboard.press("w")  # work, by its letter
+        at(2.5)
+        page.keyboard.press("i")
+        assert person.spans() == want
+
+        # Choose the work span, move its start to 0.5 s, undo; delete it, undo.
+        at(1.0)
+        page.keyboard.press("Enter")
+        assert page.get_attribute("#label-track .span.selected", "data-label") == "work"
+        at(0.5)
+        page.keyboard.press("[")
+        assert person.spans()[1] == (0.5, 2.5, "work")
+        page.keyboard.press("Control+z")
+        assert person.spans() == want
+        at(1.0)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Delete")
+        assert [label for _, _, label in person.spans()] == ["idle", "idle"]
+        page.keyboard.press("Control+z")
+        assert person.spans() == want
+
+        page.keyboard.press("Control+s")
+        person.saved(1)
+        assert _server_spans(studio, video_id) == want
+
+        # The video deleted behind the page's back: the save is refused with the server's line.
+        assert httpx.delete(f"{studio}/backend/videos/{video_id}").status_code == 200
+        at(2.0)
+        page.keyboard.press("1")
+        page.keyboard.press("Control+s")
+        page.wait_for_selector("#error:not([hidden])")
+        message = page.inner_text("#error").strip()
+        assert message.startswith("labels not saved: ") and video_id in message, message
+        assert "\n" not in message
+        assert person.errors == []
+    finally:
+        context.close()
+
+
+def _task_label_file(name: str) -> list[tuple[float, float, str]]:
+    path = Path(__file__).resolve().parents[3] / "docs" / "task-labels" / name
+    with path.open(newline="") as handle:
+        return [(float(r["start"]), float(r["end"]), r["label"]) for r in csv.DictReader(handle)]

@@ -102,9 +102,11 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
     $("upload").disabled = true;
     try {
       const answer = await request("POST", "/backend/upload_and_extract_features", { form: formOf(fields) });
+      // The job is remembered before anything else, so a reload from here on follows it.
+      const following = track("extract", answer.job_id, extracted);
       await setVideo(answer.video);
       if (answer.duplicate) $("extract-state").textContent = "this video was uploaded before (same bytes)";
-      await track("extract", answer.job_id, extracted);
+      await following;
     } catch (error) {
       fail(`upload refused: ${error.message}`);
     } finally {

@@ -205,6 +205,18 @@ document.addEventListener("keydown", (event) => {
     seek(player.currentTime + (event.key === "ArrowLeft" ? -1 : 1) * (event.shiftKey ? 1 : 0.1));
     return;
   }
+  if (event.key === "Enter" && event.target === $("label-track")) {
+    const index = labels.spans().findIndex((s) => s.start <= player.currentTime && player.currentTime < s.end);
+    timeline.select(index < 0 ? null : index);
+    return;
+  }
+  if ((event.key === "[" || event.key === "]") && timeline.selectedIndex() !== null) {
+    event.preventDefault();
+    const index = timeline.selectedIndex();
+    labels.resize(index, event.key === "[" ? "start" : "end", player.currentTime);
+    labels.commit();
+    return;
+  }
   if (event.key === "Delete" || event.key === "Backspace") {
     const index = timeline.selectedIndex();
     if (index !== null) { event.preventDefault(); labels.remove(index); }
