@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framewise.core.errors import FramewiseError
 from framewise.studio import catalog
 from framewise.studio.errors import StudioError, not_found
 from framewise.studio.jobs import Job, JobStore
@@ -92,6 +93,7 @@ class Studio:
             "extract",
             {
                 **params,
+                "relabel_from": self._same_features(video_id, params),
                 "video_id": video_id,
                 "video": self.root.relative(catalog.video_file(self.root, video_id)),
                 "duration": meta["duration"],
@@ -102,6 +104,18 @@ class Studio:
             output=name,
         )
         return Queued(job, name)
+
+    def _same_features(self, video_id: str, params: dict[str, Any]) -> str | None:
+        """A table of the video made with the same settings (other labels), to relabel."""
+        from framewise.datasets.task_table import table_params
+
+        for table in reversed(catalog.feature_files_of(self.root, video_id)):
+            try:
+                if table_params(table) == params:
+                    return table.name
+            except FramewiseError:
+                continue
+        return None
 
     def extract_answer(self, queued: Queued, video_id: str, duplicate: bool) -> dict[str, Any]:
         """The upload's (or extraction request's) answer."""

@@ -69,8 +69,28 @@ def _extract_settings(params: dict[str, Any]) -> Any:
     )
 
 
+def relabel(source: Path, output: Path, labels: Any) -> tuple[int, int, int]:
+    """Copy a feature table with new labels (no frame is decoded again).
+
+    Only the label column depends on the label file, so a table of the same video and
+    settings gets the new labels by frame index or presentation time, as extraction would.
+
+    Returns:
+        Frames, frames with a person, frames labelled.
+    """
+    from framewise.datasets.task_table import read_feature_table, table_params, write_feature_table
+
+    rows = read_feature_table(source).to_pylist()
+    for row in rows:
+        found = labels.at(frame_index=row["frame_index"], seconds=row["t"]) if labels else None
+        row["label"] = found
+    write_feature_table(output, rows, table_params(source))
+    people = sum(bool(r["pose_present"]) for r in rows)
+    return len(rows), people, sum(r["label"] is not None for r in rows)
+
+
 def run_extract(root: DataRoot, job: Job, work: Path, progress: Progress) -> Outcome:
-    """Extract a video's features into ``DATA/features/<name>``."""
+    """Extract a video's features into ``DATA/features/<name>`` (or relabel a table of it)."""
     from framewise.datasets.task_extract import extract_video
     from framewise.datasets.task_labels import TaskLabels
 
@@ -85,8 +105,25 @@ def run_extract(root: DataRoot, job: Job, work: Path, progress: Progress) -> Out
         progress(seconds / duration, f"{settings.detector} {seconds:.1f} / {duration:.1f} s")
 
     partial = work / params["feature_name"]
-    found = extract_video(video, partial, settings, labels, force=True, on_frame=on_frame)
     target = root.folder("features") / params["feature_name"]
+    source = params.get("relabel_from")
+    if source and (root.folder("features") / source).is_file():
+        progress(0.1, f"relabelling {source}", force=True)
+        frames, people, labelled = relabel(
+            root.inside(root.folder("features") / source), partial, labels
+        )
+        publish(partial, target)
+        result = {
+            "feature_file": root.relative(target),
+            "filename": target.name,
+            "video_id": params["video_id"],
+            "frames": frames,
+            "with_person": people,
+            "labelled": labelled,
+            "relabelled_from": source,
+        }
+        return Outcome(result, f"{frames} frames relabelled from {source}, {labelled} labelled")
+    found = extract_video(video, partial, settings, labels, force=True, on_frame=on_frame)
     publish(partial, target)
     info = feature_info(root, target.name)
     result = {

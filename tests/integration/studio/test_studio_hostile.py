@@ -19,9 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
+from framewise.datasets.task_extract import ExtractSettings, extract_video
+from framewise.datasets.task_labels import TaskLabels
 from tests.integration.studio.studio_live import LiveStudio
 
 pytest.importorskip("mediapipe")
+pq = pytest.importorskip("pyarrow.parquet")
 
 CLIP = "intel-sample-videos/asl_gestures_walk.mkv"  # 3 s, a signer
 SPANS = "start,end,label\n0,0.3,idle\n0.3,2.5,work\n2.5,2.966,idle\n"
@@ -235,7 +238,7 @@ def test_bad_label_spans_and_json_are_4xx(studio: LiveStudio, clip: dict[str, An
 
 
 def test_relabel_then_extract_again_makes_a_new_table(
-    studio: LiveStudio, clip: dict[str, Any]
+    studio: LiveStudio, clip: dict[str, Any], real_data: Path, tmp_path: Path
 ) -> None:
     url = f"{studio.url}/backend/videos/{clip['video_id']}/labels"
     spans = [{"start": 0, "end": 1.5, "label": "rest"}, {"start": 1.5, "end": 3, "label": "sign"}]
@@ -245,9 +248,18 @@ def test_relabel_then_extract_again_makes_a_new_table(
     )
     assert again.status_code == 202, again.text
     assert again.json()["feature_name"] != clip["feature_name"]
-    studio.done(again.json()["job_id"])
+    job = studio.done(again.json()["job_id"])
+    # Same video and settings: the table is relabelled, no frame decoded again; its rows are
+    # those a fresh extraction with these labels gives.
+    assert job["result"]["relabelled_from"] == clip["feature_name"]
     table = studio.get(f"/backend/features/{again.json()['feature_name']}").json()
-    assert set(table["label_counts"]) == {"rest", "sign"}
+    assert table["label_counts"] == {"rest": 15, "sign": 15}
+    fresh = tmp_path / "fresh.parquet"
+    labels = TaskLabels.parse("start,end,label\n0,1.5,rest\n1.5,3,sign\n", "l.csv")
+    extract_video(real_data / CLIP, fresh, ExtractSettings(detector="pose"), labels)
+    columns = ["frame_index", "t", "label", "pose_present"]
+    relabelled = pq.read_table(studio.data / table["path"], columns=columns).to_pylist()
+    assert relabelled == pq.read_table(fresh, columns=columns).to_pylist()
     # Deleting the first table leaves the new one; deleting twice is a 404.
     first = f"/backend/features/{clip['feature_name']}"
     assert httpx.delete(studio.url + first, timeout=30).status_code == 200
