@@ -45,6 +45,14 @@ def live_command(
     config: Annotated[
         Path | None, typer.Option("--config", help="A pipeline YAML file (instead of --profile).")
     ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Run this ONNX model in the pipeline's first model stage instead (e.g. a "
+            "`train task` run's model.onnx for --profile tasks).",
+        ),
+    ] = None,
     store: Annotated[
         str | None,
         typer.Option(
@@ -122,7 +130,7 @@ def live_command(
     spec = parse_source(source, replay=replay, speed=speed)
     from framewise.cli.options import load_pipeline_option
 
-    pipeline = load_pipeline_option(profile, config, detection_fps)
+    pipeline = load_pipeline_option(profile, config, detection_fps, model)
     options = options_from_config(
         pipeline,
         host=host,

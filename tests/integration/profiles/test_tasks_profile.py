@@ -121,3 +121,18 @@ def test_the_profile_without_a_model_is_one_line(real_data: Path, tmp_path: Path
     assert len(ours) == 1 and ours[0] == done.stderr.strip().splitlines()[-1]
     assert "no task model" in ours[0] and "--model" in ours[0]
     assert not list(tmp_path.rglob("events.json"))
+
+
+@pytest.mark.slow
+def test_live_runs_the_profile_with_the_model_it_is_given(
+    real_data: Path, model: Path, tmp_path: Path
+) -> None:
+    signer = real_data / "intel-sample-videos/asl_gestures_walk.mkv"
+    done = framewise("live", "--source", signer, "--replay", "--profile", "tasks", "--model",
+                     model / "model.onnx", "--detection-fps", str(FPS), "--port", "0",
+                     "--exit-at-end", "--output", tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "{'task_segment': 1}" in done.stdout and "status ended" in done.stdout
+    (log,) = tmp_path.glob("live-*/events.json")
+    (segment,) = read_event_log(log).events
+    assert segment.type == "task_segment" and segment.data["label"] in {"walk", "work"}
