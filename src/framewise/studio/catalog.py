@@ -8,7 +8,6 @@ breaking the list).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -284,8 +283,3 @@ def model_metrics(root: DataRoot, model_id: str) -> dict[str, Any]:
         **metrics,
         "confusion": {"split": split, "labels": classes, "matrix": matrix},
     }
-
-
-def dumps(payload: Any) -> str:
-    """JSON text of a payload (for sidecars)."""
-    return json.dumps(payload, indent=2, ensure_ascii=False)

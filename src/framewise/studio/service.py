@@ -18,7 +18,7 @@ from typing import Any
 from framewise.core.errors import FramewiseError
 from framewise.studio import catalog
 from framewise.studio.errors import StudioError, not_found
-from framewise.studio.jobs import Job, JobStore
+from framewise.studio.jobs import ACTIVE, Job, JobStore
 from framewise.studio.paths import DataRoot, safe_name
 from framewise.studio.settings import StudioSettings
 
@@ -258,12 +258,13 @@ class Studio:
             raise StudioError(
                 409, "conflict", f"{name} is being made by job {making.id}", "wait for it to end"
             )
-        for job in self.jobs.recent(state="queued", limit=10_000):
-            value = job.params.get(field)
-            if value == name or (isinstance(value, list) and name in value):
-                raise StudioError(
-                    409, "conflict", f"queued job {job.id} needs {name}", "wait for it to end"
-                )
+        for state in ACTIVE:
+            for job in self.jobs.recent(state=state, limit=10_000):
+                value = job.params.get(field)
+                if value == name or (isinstance(value, list) and name in value):
+                    raise StudioError(
+                        409, "conflict", f"{state} job {job.id} needs {name}", "wait for it to end"
+                    )
 
     def delete(self, kind: str, path: Path, field: str) -> str:
         """Delete a feature file, dataset, model or video unless queued work needs it."""
