@@ -140,7 +140,8 @@ class RayExecutor(ExecutorBase):
         self.cpus_per_worker = cpus_per_worker
         self._started_here = False
 
-    def _connect(self) -> None:
+    def connect(self) -> None:
+        """Join the cluster (or start one here) now; the first task does it otherwise."""
         ray = self.ray
         if not ray.is_initialized():
             self._init()
@@ -180,7 +181,7 @@ class RayExecutor(ExecutorBase):
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """``fn(item)`` for every item as Ray tasks, yielded as they finish."""
-        self._connect()
+        self.connect()
         ray = self.ray
         remote = ray.remote(
             num_cpus=self.cpus_per_worker, max_retries=self.max_retries, retry_exceptions=False
@@ -199,7 +200,7 @@ class RayExecutor(ExecutorBase):
         self, factory: WorkerFactory[S, R], tasks: Iterable[Task[S]]
     ) -> Iterator[TaskOutcome[R]]:
         """Every task through a pool of actors, each built once; outcomes as they finish."""
-        self._connect()
+        self.connect()
         ray = self.ray
         actor_class = ray.remote(
             num_cpus=self.cpus_per_worker,
