@@ -16,7 +16,7 @@ a short seek each, and handed to the sinks with their journaled results.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -32,11 +32,11 @@ from framewise.events.sinks import JOURNAL_NAME, RunTotals, ThumbnailSink
 from framewise.pipeline.chain import DetectorChain
 from framewise.pipeline.check import FootageCheck
 from framewise.pipeline.core import RunCore
-from framewise.pipeline.shards import ShardDone, seek_before, shard_folder
+from framewise.pipeline.shards import PREROLL_SECONDS, ShardDone, shard_folder
 from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
 from framewise.sources.base import SourceStats
-from framewise.sources.registry import open_source
+from framewise.sources.file import FileSource
 from framewise.sources.sampling import nearest_tick
 from framewise.temporal.engine import EventEngine
 
@@ -170,20 +170,32 @@ def pictures_needed(
     return needed
 
 
+def _groups(times: set[float]) -> Iterator[list[float]]:
+    """``times`` in order, in runs whose neighbours are at most REREAD_GAP_SECONDS apart."""
+    group: list[float] = []
+    for seconds in sorted(times):
+        if group and seconds - group[-1] > REREAD_GAP_SECONDS:
+            yield group
+            group = []
+        group.append(seconds)
+    if group:
+        yield group
+
+
 def decode_pictures(
     config: PipelineConfig, video: Path, session_start: SessionStart, times: set[float]
 ) -> Generator[Frame, None, None]:
     """The sampled frames at ``times``, in time order (a seek per far-apart group)."""
-    ordered = sorted(times)
-    start = 0
-    while start < len(ordered):
-        end = start + 1
-        while end < len(ordered) and ordered[end] - ordered[end - 1] <= REREAD_GAP_SECONDS:
-            end += 1
-        group = ordered[start:end]
-        wanted = set(group)
-        with open_source(config.source, video, session_start=session_start) as source:
-            seek_before(source, group[0])
+    if not times:
+        return
+    # One source for every group: the file's timing is scanned once, then each read seeks.
+    # Sharding reads files only (sharding_fps): the same reader a run opens, minus its
+    # read-ahead, which would decode past each group for nothing.
+    with FileSource.from_config(config.source, video, session_start=session_start) as source:
+        source.prefetch = 0
+        for group in _groups(times):
+            wanted = set(group)
+            source.seek(max(0.0, group[0] - PREROLL_SECONDS))  # see PREROLL_SECONDS
             frames = source.read()
             try:
                 for frame in frames:
@@ -195,7 +207,6 @@ def decode_pictures(
                 close = getattr(frames, "close", None)
                 if callable(close):
                     close()  # stops the decode thread
-        start = end
 
 
 def footage_notes(config: PipelineConfig, core: RunCore, label: str) -> dict[str, Any]:
