@@ -237,6 +237,7 @@ def test_bad_label_spans_and_json_are_4xx(studio: LiveStudio, clip: dict[str, An
     assert unknown.status_code == 404
 
 
+@pytest.mark.slow
 def test_relabel_then_extract_again_makes_a_new_table(
     studio: LiveStudio, clip: dict[str, Any], real_data: Path, tmp_path: Path
 ) -> None:

@@ -104,6 +104,10 @@ def walked(
         )
         assert ran.returncode == 0, ran.stderr
         assert "Trained model: task_classifier_rf_" in ran.stdout
+        # No request waited for the work: the extraction (seconds of pose and hands) is
+        # still going when the three requests have been answered.
+        extract_job = _json(folder, "extract_result.json")["job_id"]
+        assert studio.job(extract_job)["state"] in ("queued", "running")
         yield studio, folder
 
 
