@@ -13,11 +13,7 @@ the same labels and predictions; a non-video upload shows the server's 4xx reaso
 from __future__ import annotations
 
 import csv
-import os
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from framewise.core.net import free_port
 from tests.integration.review.browser import launch
+from tests.integration.studio.studio_live import LiveStudio
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -66,36 +62,9 @@ def clip(real_data: Path, ffmpeg: str, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``framewise studio`` on a free loopback port; its output goes to a log quoted on failure."""
-    folder = tmp_path_factory.mktemp("studio")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    args = ["studio", "--data", str(folder / "data"), "--port", str(port)]
-    log = folder / "studio.log"
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "framewise", *args], stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"framewise studio exited: {log.read_text()[-2000:]}"
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "framewise studio did not answer in 60 s"
-            time.sleep(0.1)
-        yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # uvicorn's clean stop; its workers end with it
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
+    """``framewise studio`` on a free loopback port (its log is quoted when it fails)."""
+    with LiveStudio(tmp_path_factory.mktemp("studio") / "data") as live:
+        yield live.url
 
 
 class Studio:
@@ -384,3 +353,34 @@ def _task_label_file(name: str) -> list[tuple[float, float, str]]:
     path = Path(__file__).resolve().parents[3] / "docs" / "task-labels" / name
     with path.open(newline="") as handle:
         return [(float(r["start"]), float(r["end"]), r["label"]) for r in csv.DictReader(handle)]
+
+
+def test_a_server_with_a_token_takes_changes_once_the_page_has_it(
+    browser: Browser, real_data: Path, tmp_path: Path
+) -> None:
+    with LiveStudio(tmp_path / "data", "--token", "s3cret") as live:
+        context = browser.new_context()
+        try:
+            person = Studio(context.new_page())
+            page = person.page
+            page.goto(live.url)
+            person.ready()
+            assert page.is_visible("#token-field")
+            assert "write token" in page.inner_text("#error")
+            page.set_input_files("#video-file", str(real_data / SIGNER))
+            page.click("#upload")
+            page.wait_for_function(
+                "document.getElementById('error').textContent.startsWith('upload refused')"
+            )
+            assert "token" in page.inner_text("#error")  # the server's 401 line says why
+            assert page.evaluate("window.studio.video") is None
+            page.fill("#token", "s3cret")
+            page.press("#token", "Tab")  # the field's change event
+            assert page.is_hidden("#error")
+            page.click("#upload")
+            page.wait_for_function("window.studio.video !== null")  # 202: queued
+            assert page.inner_text("#video-name").startswith("asl_gestures_walk.mkv")
+            assert page.is_hidden("#error")
+            assert person.errors == []
+        finally:
+            context.close()

@@ -2,9 +2,19 @@
 // line (whatever shape the error body has), and a job poller that follows a queued job to
 // its end. The page never blocks on long work: the API queues it and answers with a job id.
 
-// Writes need the server's token when it is bound beyond loopback: the page reads it once
-// from `?token=` in its own address (the command prints that link) and sends it as a header.
-const TOKEN = new URLSearchParams(window.location.search).get("token");
+// Writes need the server's token when it is bound beyond loopback: from `?token=` in the
+// page's address or the header's field, kept for this tab only (sessionStorage), sent as a header.
+const TOKEN_KEY = "framewise.studio.token";
+let token = new URLSearchParams(window.location.search).get("token")
+  || window.sessionStorage.getItem(TOKEN_KEY);
+
+export function setToken(value) {
+  token = value || null;
+  if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
+  else window.sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export const hasToken = () => Boolean(token);
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -31,9 +41,16 @@ export function errorText(payload, fallback) {
   return fallback;
 }
 
+function refused(status, statusText, text) {
+  let payload = null;
+  try { payload = text ? JSON.parse(text) : null; } catch { payload = null; }
+  const fallback = `${status} ${statusText}`.trim();
+  return new ApiError(status, errorText(payload, text.slice(0, 200) || fallback));
+}
+
 export async function request(method, url, { form, json } = {}) {
   const headers = {};
-  if (TOKEN) headers.Authorization = `Bearer ${TOKEN}`;
+  if (token) headers.Authorization = `Bearer ${token}`;
   let body;
   if (form) body = form; // the browser sets the multipart boundary itself
   else if (json !== undefined) {
@@ -47,13 +64,24 @@ export async function request(method, url, { form, json } = {}) {
     throw new ApiError(0, `the studio server did not answer (${error.message}); is it still running?`);
   }
   const text = await response.text();
-  let payload = null;
-  try { payload = text ? JSON.parse(text) : null; } catch { payload = null; }
-  if (!response.ok) {
-    const fallback = `${response.status} ${response.statusText}`.trim();
-    throw new ApiError(response.status, errorText(payload, text.slice(0, 200) || fallback));
-  }
-  return payload;
+  if (!response.ok) throw refused(response.status, response.statusText, text);
+  return text ? JSON.parse(text) : null;
+}
+
+// A multipart upload with progress (fetch reports none while sending): `progress(fraction)`.
+export function upload(url, form, progress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress(e.loaded / e.total); });
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.responseText ? JSON.parse(xhr.responseText) : null);
+      else reject(refused(xhr.status, xhr.statusText, xhr.responseText || ""));
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, "the upload did not reach the studio server; is it still running?")));
+    xhr.send(form);
+  });
 }
 
 export function formOf(fields) {

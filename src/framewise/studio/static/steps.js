@@ -1,7 +1,7 @@
 // The loop's steps on the right of the page: upload and extract, build a dataset, train, and
 // predict. Each step queues a job through the API and follows it; the job ids are kept in
 // localStorage, so a reloaded page picks up the jobs it was following.
-import { follow, formOf, request } from "./api.js";
+import { follow, formOf, request, upload as send } from "./api.js";
 import { $, formatNumber, h } from "./dom.js";
 
 const STORE = "framewise.studio";
@@ -101,7 +101,10 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
     const fields = { video, labels_csv: $("labels-file").files[0] || null, ...samplingFields() };
     $("upload").disabled = true;
     try {
-      const answer = await request("POST", "/backend/upload_and_extract_features", { form: formOf(fields) });
+      const answer = await send("/backend/upload_and_extract_features", formOf(fields), (fraction) => {
+        $("extract-progress").value = fraction;
+        $("extract-state").textContent = `uploading ${Math.round(100 * fraction)}%`;
+      });
       // The job is remembered before anything else, so a reload from here on follows it.
       const following = track("extract", answer.job_id, extracted);
       await setVideo(answer.video);

@@ -3,7 +3,7 @@
 // server. Long work (extraction, datasets, training, predictions) is queued as jobs by the API
 // and followed by steps.js; the labels are saved through `PUT /backend/videos/{id}/labels`,
 // and the page redraws from the server's answer, so it shows what the file holds.
-import { request } from "./api.js";
+import { hasToken, request, setToken } from "./api.js";
 import { $, colorOf, formatSeconds, h, typing } from "./dom.js";
 import { createLabels } from "./labels.js";
 import { createPredict } from "./predict.js";
@@ -227,6 +227,7 @@ document.addEventListener("keydown", (event) => {
   if (hit) { event.preventDefault(); setLabelAtPlayhead(hit.label); }
 });
 
+$("token").addEventListener("change", () => { setToken($("token").value.trim()); clearError(); });
 $("help-button").addEventListener("click", () => { $("help").hidden = !$("help").hidden; });
 $("help").addEventListener("click", (event) => { if (event.target === $("help")) $("help").hidden = true; });
 
@@ -266,8 +267,9 @@ async function start() {
     $("detector-type").replaceChildren(...info.detectors.map((d) => h("option", { value: d, selected: d === "fusion" }, d)));
     $("model-type").replaceChildren(...info.model_types.map((m) => h("option", { value: m }, m)));
     $("sample-fps").placeholder = String(info.default_sample_fps);
-    if (info.token_required && !new URLSearchParams(window.location.search).has("token")) {
-      fail("this server needs its token for changes: open the link `framewise studio` printed (…/?token=…)");
+    if (info.token_required) {
+      $("token-field").hidden = false;
+      if (!hasToken()) fail("this server takes changes only with its write token: enter it at the top right");
     }
     await Promise.all([steps.refreshFeatures(), steps.refreshDatasets(), steps.refreshModels()]);
     await resume();
