@@ -3,9 +3,11 @@
 Each video is processed by `framewise process --profile scenes` (the Python API, whole run:
 decode, stages, events, thumbnails, log) and by PySceneDetect's ContentDetector and
 AdaptiveDetector with their defaults (PyAV backend, the same decoder), in the same process;
-cuts are matched to the ground truth within 0.1 s. Prints a table and the speed ratio.
+cuts are matched to the ground truth within 0.1 s. Each run is repeated (``--repeat``, the tools
+taking turns) and the fastest counts, so other work on the machine weighs less. Prints a table
+and the speed ratio.
 
-    .venv/bin/python bench/scenes.py [--data ../shared/data/real]
+    .venv/bin/python bench/scenes.py [--data ../shared/data/real] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def scenedetect_cuts(detector: str) -> Callable[[Path], list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     folder = args.data / "pyscenedetect"
     videos = sorted(p for p in folder.iterdir() if p.suffix in {".mp4", ".mkv"})
@@ -63,12 +66,15 @@ def main() -> None:
             truth = truth_cuts(json.loads(Path(f"{video}.groundtruth.json").read_text()))
             cells = []
             for tool in tools:
-                start = time.perf_counter()
-                if tool == "framewise":
-                    found = framewise_cuts(pipeline, video, Path(tmp) / video.name)
-                else:
-                    found = runners[tool](video)
-                seconds[tool] += time.perf_counter() - start
+                best = float("inf")
+                for _ in range(args.repeat):
+                    start = time.perf_counter()
+                    if tool == "framewise":
+                        found = framewise_cuts(pipeline, video, Path(tmp) / video.name)
+                    else:
+                        found = runners[tool](video)
+                    best = min(best, time.perf_counter() - start)
+                seconds[tool] += best
                 score = match_cuts(found, truth)
                 totals[tool] += score
                 cells.append(f"{score.hits}/{len(truth)} +{score.false_cuts} F1 {score.f1:.2f}")

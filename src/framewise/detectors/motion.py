@@ -35,6 +35,7 @@ from framewise.config.detectors import MotionConfig, detector_name
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 from framewise.detectors.base import refuse_unknown_thresholds
+from framewise.detectors.scenes import shrink
 
 NONE = -1.0
 """The value of a ``*_back`` feature that names nothing."""
@@ -98,19 +99,12 @@ class MotionStage:
 
     def score(self, image: np.ndarray) -> float:
         """The share of the region of interest that moves in ``image`` (BGR, source size)."""
-        height, width = image.shape[:2]
-        step = max(1, round(width / self.config.width))
-        small = (
-            image
-            if step == 1
-            else cv2.resize(
-                image, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA
-            )
-        )
+        small = shrink(image, self.config.width)
         foreground = self.subtractor.apply(small)
         if self.kernel is not None:
             foreground = cv2.morphologyEx(foreground, cv2.MORPH_OPEN, self.kernel)
-        region = self._region(small.shape[:2], width / small.shape[1])
+        # Source pixels per analysis pixel: the whole factor shrink used.
+        region = self._region(small.shape[:2], image.shape[1] // small.shape[1])
         moving = cv2.countNonZero(cv2.bitwise_and(foreground, region))
         return moving / max(1, cv2.countNonZero(region))
 
