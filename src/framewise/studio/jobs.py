@@ -270,6 +270,22 @@ class JobStore:
         with self._write() as db:
             db.execute(query, args)
 
+    def fail_worker(self, worker: str, error: str) -> list[str]:
+        """Fail the jobs a dead worker was running; returns their ids."""
+        with self._write() as db:
+            ids = [
+                r["id"]
+                for r in db.execute(
+                    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?", (worker,)
+                )
+            ]
+            db.execute(
+                "UPDATE jobs SET state = 'failed', error = ?, finished = ?, message = 'failed'"
+                " WHERE state = 'running' AND worker = ?",
+                (error, now(), worker),
+            )
+        return ids
+
     def recover(self) -> list[str]:
         """At start-up: fail the jobs a stopped server left running; returns their ids."""
         with self._write() as db:

@@ -74,43 +74,77 @@ def worker_main(data_dir: str, worker: str, parent: int) -> None:
 
 @dataclass
 class WorkerPool:
-    """The server's worker processes.
+    """The server's worker processes, watched: a worker that dies is replaced.
+
+    A worker can die under a job (a native crash in a model library, the kernel's OOM
+    killer); its job is then failed with the exit code, so it is never left ``running``
+    while the server lives, and a new worker takes its place.
 
     Args:
         root: The data root (its job table and folders).
         size: How many workers.
+        watch_s: How often the pool looks for dead workers.
     """
 
     root: DataRoot
     size: int = 1
-    processes: list[BaseProcess] = field(default_factory=list)
+    watch_s: float = 1.0
+    workers: dict[str, BaseProcess] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
+
+    def _spawn(self, slot: int) -> None:
+        name = f"w{os.getpid()}-{slot}-{time.time_ns()}"
+        process = multiprocessing.get_context("spawn").Process(
+            target=worker_main,
+            args=(str(self.root.root), name, os.getpid()),
+            name=f"studio-worker-{slot}",
+            daemon=True,
+        )
+        process.start()
+        self.workers[name] = process
 
     def start(self) -> WorkerPool:
-        """Spawn the workers; returns ``self``."""
-        context = multiprocessing.get_context("spawn")
-        for k in range(self.size):
-            name = f"w{os.getpid()}-{k}-{time.time_ns()}"
-            process = context.Process(
-                target=worker_main,
-                args=(str(self.root.root), name, os.getpid()),
-                name=f"studio-worker-{k}",
-                daemon=True,
-            )
-            process.start()
-            self.processes.append(process)
+        """Spawn the workers and their watcher; returns ``self``."""
+        for slot in range(self.size):
+            self._spawn(slot)
+        self._stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name="studio-pool", daemon=True)
+        self._watcher.start()
         return self
+
+    def _watch(self) -> None:
+        jobs = JobStore(self.root.jobs_db)
+        while not self._stop.wait(self.watch_s):
+            for name, process in list(self.workers.items()):
+                if process.is_alive() or self._stop.is_set():
+                    continue
+                process.join()
+                del self.workers[name]
+                failed = jobs.fail_worker(
+                    name, f"the worker running it died (exit code {process.exitcode})"
+                )
+                log.warning("studio worker %s died (%s); failed %s", name, process.exitcode, failed)
+                for job_id in failed:
+                    for leftover in self.root.folder("tmp").glob(f"{job_id}-*"):
+                        shutil.rmtree(leftover, ignore_errors=True)
+                self._spawn(len(self.workers))
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop every worker (a job in progress is abandoned; see the module docstring)."""
-        for process in self.processes:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout_s)
+        processes = list(self.workers.values())
+        for process in processes:
             process.terminate()
-        for process in self.processes:
+        for process in processes:
             process.join(timeout_s)
             if process.is_alive():
                 process.kill()
                 process.join(timeout_s)
-        self.processes.clear()
+        self.workers.clear()
 
     def alive(self) -> int:
         """How many workers are running."""
-        return sum(p.is_alive() for p in self.processes)
+        return sum(p.is_alive() for p in self.workers.values())

@@ -9,6 +9,8 @@ dataset that needed it, sweeps the leftovers and runs the queued extraction to t
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -30,6 +32,11 @@ def _children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         found += [int(c) for c in text]
     return found
+
+
+def _workers(pid: int) -> list[int]:
+    """The server's spawned workers (not multiprocessing's resource tracker)."""
+    return [c for c in _children(pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
 def _alive(pid: int) -> bool:
@@ -93,3 +100,26 @@ def test_a_killed_server_leaves_no_half_written_file_and_the_next_resumes(
         assert not list((data / "tmp").iterdir())
         listed = second.get("/backend/features").json()["features"]
         assert [f["filename"] for f in listed] == [short["feature_name"]]
+
+
+def test_a_worker_that_dies_under_a_job_fails_it_and_is_replaced(
+    real_data: Path, tmp_path: Path
+) -> None:
+    with LiveStudio(tmp_path / "data", "--sample-fps", "2") as studio:
+        long = _upload(studio, real_data / LONG, "fusion")
+        deadline = time.monotonic() + 120
+        while studio.job(long["job_id"])["progress"] < 0.05:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert studio.process is not None
+        (worker,) = _workers(studio.process.pid)
+        os.kill(worker, signal.SIGKILL)
+        failed = studio.wait(long["job_id"])
+        assert failed["state"] == "failed"
+        assert failed["error"] == "the worker running it died (exit code -9)"
+        assert not list((studio.data / "tmp").iterdir())
+        # A new worker runs what comes next.
+        short = _upload(studio, real_data / SHORT, "pose")
+        assert studio.done(short["job_id"])["result"]["frames"] > 0
+        (replacement,) = _workers(studio.process.pid)
+        assert replacement != worker
