@@ -637,7 +637,10 @@ class MotionConfig(StageConfig):
     kind: Literal["motion"]
     name: str | None = None
     method: Literal["mog2", "knn"] = "mog2"
-    roi: list[list[tuple[float, float]]] = Field(default_factory=list)
+    # A polygon needs three corners; fewer would watch nothing and never say so.
+    roi: list[Annotated[list[tuple[float, float]], Field(min_length=3)]] = Field(
+        default_factory=list
+    )
     threshold: float = Field(default=0.004, gt=0, le=1)
     kernel: int = Field(default=3, ge=0, le=31)
     min_event_seconds: float = Field(default=0.2, ge=0)
