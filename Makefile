@@ -107,6 +107,7 @@ tools:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg >/dev/null; }
 	@[ -x /usr/bin/chromium ] || { echo "installing chromium (Debian package) for the review UI's browser tests"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v curl && command -v jq; } >/dev/null 2>&1 || { echo "installing curl and jq (Debian packages) for the studio's curl walkthrough test"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq curl jq >/dev/null; }
 
 bench: $(STAMP) tools
 	$(BIN)/python bench/decode.py
