@@ -202,9 +202,11 @@ def process_sharded(
             options.on_progress(len(finished), len(plan))
 
     dones, kept = _detect_all(specs, config, confidence, options, shard_done)
+    temporal_began = time.monotonic()
     merged = merge_shards(out_dir, dones, sample_fps, video)
     write_merged(run_dir.journal, merged.entries)
     core = replay_merged(config, video, out_dir, merged, metadata, info.session_start)
+    temporal = time.monotonic() - temporal_began
     stats = merged.source_stats
     wall = earlier_wall + time.monotonic() - began
     summary: dict[str, Any] = {
@@ -221,6 +223,7 @@ def process_sharded(
             "workers": options.executor.workers,
             "reused": len(kept),
             "detect_seconds": round(sum(d.wall_seconds for d in dones), 3),
+            "temporal_seconds": round(temporal, 3),  # merge, replay and thumbnails
         },
     }
     run_dir.finish(summary)
