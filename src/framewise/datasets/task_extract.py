@@ -26,6 +26,7 @@ from framewise.config.detectors import HandsConfig, PoseConfig, StageConfig, Yol
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.errors import ConfigError, FramewiseError, InputError
 from framewise.datasets.task_labels import TaskLabels
+from framewise.datasets.task_line import Precomputed, StageLine
 from framewise.datasets.task_table import row, table_params, write_feature_table
 from framewise.detectors.pose import overlap_landmarks
 from framewise.events.sinks import RunResult, RunTotals
@@ -195,15 +196,19 @@ def extract_video(
         read="all" if settings.sample_rate is not None else "sampled",
     )
     config = PipelineConfig(name="task-features", source=source_config, detectors=stages)
-    chain = landmark_chain(config)
+    # The stages run as a line of threads ahead of the run (pose on the next batch while
+    # hands is on this one, features built meanwhile): the chain only hands their outputs on.
+    chain = build_chain(config.detectors)
+    ahead = Precomputed(chain)
     sink = FeatureTableSink(output, video.stem, params, labels)
     source = open_source(source_config, video, session_start=info.session_start)
-    core = RunCore(FrameStep(chain, EventEngine.from_config(config)), source.session_start, [sink])
+    core = RunCore(FrameStep(ahead, EventEngine.from_config(config)), source.session_start, [sink])
     try:
         batches = source.read_batches(settings.batch_size)
         if settings.sample_rate is not None:
             batches = _every_nth(batches, settings.sample_rate)
-        for batch in batches:
+        for batch, outputs in StageLine(chain.stages).run(batches):
+            ahead.give(batch, outputs)
             core.process(batch)
             if on_frame is not None:
                 on_frame(core.last_seconds)
