@@ -38,8 +38,8 @@ sinks:
   - kind: json_log
 """
 
-# Two minutes of colour segments: long enough to kill its worker mid-video.
-LONG = [("red", 3.0), ("black", 2.0), ("lime", 3.0), ("black", 2.0)] * 12
+# A minute of colour segments: long enough to kill its worker mid-video.
+LONG = [("red", 3.0), ("black", 2.0), ("lime", 3.0), ("black", 2.0)] * 6
 
 
 @pytest.fixture(scope="session")

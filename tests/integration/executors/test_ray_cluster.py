@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from framewise.testing.ray_cluster import LocalRayCluster
-from tests.integration.executors.conftest import framewise
+from tests.integration.executors.conftest import REPO, framewise
 from tests.integration.stages.conftest import lavfi_clip
 
 pytestmark = pytest.mark.slow
@@ -147,7 +147,7 @@ def test_stages_run_on_ray_writes_the_tables_and_files_of_a_local_run(
 
 @pytest.fixture(scope="module")
 def long_local(colours: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The two-minute clip processed locally: the run folder a Ray run must equal."""
+    """The one-minute clip processed locally: the run folder a Ray run must equal."""
     work = _workdir(tmp_path_factory.mktemp("long") / "local", colours, "long")
     done = framewise(*_long_args(colours), cwd=work)
     assert done.returncode == 0, done.stderr
@@ -215,3 +215,75 @@ def test_a_driver_killed_mid_video_resumes_from_disk(
     assert again.returncode == 0, again.stderr
     assert "resumed at" in again.stdout, again.stdout
     _same_run_folder(long_local, work / "out" / "long")
+
+
+PEOPLE = REPO / "src" / "framewise" / "cli" / "demo_data" / "people.mp4"
+ANNOTATE = PEOPLE.with_name("annotate.yaml")
+
+
+def _people_folder(root: Path) -> Path:
+    """``clips/`` holding the bundled 10 s clip of people (CC BY 4.0)."""
+    clips = root / "clips"
+    clips.mkdir(parents=True)
+    (clips / "people.mp4").symlink_to(PEOPLE)
+    return root
+
+
+def _detections(path: Path) -> tuple[Any, list[Any]]:
+    """The summary, and each frame's detections as a set.
+
+    Their order within a frame (and so their ``id``, ``frame:position``) is the HOG detector's,
+    which follows OpenCV's threads: a worker process may list two people the other way round.
+    """
+    payload = json.loads(path.read_text())
+    frames = [
+        (
+            f["frame_number"],
+            sorted(
+                json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True)
+                for d in f["detections"]
+            ),
+        )
+        for f in payload["frames"]
+    ]
+    return payload["summary"], frames
+
+
+def test_annotate_on_ray_annotates_as_a_local_run(
+    tmp_path: Path, ray_cluster: LocalRayCluster
+) -> None:
+    args: list[str | Path] = ["annotate", "--config", ANNOTATE, "--video-dir", "clips"]
+    args += ["-o", "out", "--sample-fps", "1"]
+    local = _people_folder(tmp_path / "local")
+    ray = _people_folder(tmp_path / "ray")
+    done = framewise(*args, cwd=local)
+    assert done.returncode == 0, done.stderr
+    on_ray = framewise(
+        *args, "--executor", "ray", "--address", ray_cluster.address, cwd=ray, env=ray_cluster.env
+    )
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert "1 videos on 1 workers, 1 ok, 0 failed" in on_ray.stderr
+    expected = _detections(local / "out" / "people" / "annotations.json")
+    assert expected[0]["objects"] > 0
+    assert _detections(ray / "out" / "people" / "annotations.json") == expected
+
+
+def test_features_extract_on_ray_writes_the_local_tables(
+    tmp_path: Path, ray_cluster: LocalRayCluster, real_data: Path
+) -> None:
+    pytest.importorskip("mediapipe", reason="the pose extra is not installed")
+    args = ["features", "extract", "--video-dir", "clips", "-o", "out", "--sample-fps", "2"]
+    local = _people_folder(tmp_path / "local")
+    ray = _people_folder(tmp_path / "ray")
+    walk = real_data / "intel-sample-videos" / "asl_gestures_walk.mkv"
+    for root in (local, ray):
+        (root / "clips" / walk.name).symlink_to(walk)
+    done = framewise(*args, cwd=local)
+    assert done.returncode == 0, done.stderr
+    on_ray = framewise(
+        *args, "--executor", "ray", "--address", ray_cluster.address, cwd=ray, env=ray_cluster.env
+    )
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert "2 videos on 2 workers, 2 ok, 0 failed" in on_ray.stderr
+    for name in ("people.parquet", "asl_gestures_walk.parquet"):
+        assert (ray / "out" / name).read_bytes() == (local / "out" / name).read_bytes()
