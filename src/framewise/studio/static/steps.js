@@ -26,16 +26,19 @@ function tracker(bar, line) {
     if (job.state === "queued" && job.depends_on?.length) parts.push("waiting for the job before it");
     if (job.message) parts.push(job.message);
     $(line).textContent = parts.join(" · ");
-    $(line).dataset.state = job.state;
+    // "done" is set by track() once the step has shown the job's result (lists, metrics).
+    $(line).dataset.state = job.state === "done" ? "showing" : job.state;
   };
 }
 
+const LINES = { extract: "extract-state", dataset: "dataset-state", train: "train-state", predict: "predict-state" };
+
 export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) {
   const trackers = {
-    extract: tracker("extract-progress", "extract-state"),
-    dataset: tracker("dataset-progress", "dataset-state"),
-    train: tracker("train-progress", "train-state"),
-    predict: tracker("predict-progress", "predict-state"),
+    extract: tracker("extract-progress", LINES.extract),
+    dataset: tracker("dataset-progress", LINES.dataset),
+    train: tracker("train-progress", LINES.train),
+    predict: tracker("predict-progress", LINES.predict),
   };
   const running = new Map(); // kind → promise of the job followed now
 
@@ -44,7 +47,10 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
   function track(kind, jobId, done, { resumed = false } = {}) {
     rememberJob(kind, jobId);
     const promise = follow(`/backend/jobs/${encodeURIComponent(jobId)}`, trackers[kind])
-      .then((job) => done(job))
+      .then(async (job) => {
+        await done(job);
+        $(LINES[kind]).dataset.state = "done";
+      })
       .catch((error) => {
         if (resumed && error.status === 404) rememberJob(kind, null);
         else fail(`${kind} job ${jobId}: ${error.message}`);
