@@ -577,7 +577,7 @@ class BallConfig(StageConfig):
         roi: Polygons (``[[x, y], ...]`` in source pixels); a ball counts only inside one.
     """
 
-    stage: ClassVar[str] = "framewise.detectors.ball:ball_stage"
+    stage: ClassVar[str] = "framewise.detectors.stages:ball_stage"
     kind: Literal["ball"]
     name: str | None = None
     threshold: float = Field(default=0.3, ge=0, le=1)

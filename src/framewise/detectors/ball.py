@@ -175,8 +175,3 @@ class BallStage:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-def ball_stage(config: BallConfig) -> BallStage:
-    """Build the ``ball`` stage of ``config``."""
-    return BallStage(config)

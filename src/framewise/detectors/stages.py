@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from framewise.config.detectors import (
+    BallConfig,
     ClipFeaturesConfig,
     DescriberConfig,
     GateConfig,
@@ -40,6 +41,7 @@ from framewise.core.results import FrameOutput
 from framewise.detectors.base import Detector, Reader, refuse_unknown_thresholds
 
 if TYPE_CHECKING:
+    from framewise.detectors.ball import BallStage
     from framewise.detectors.classic_annotate import (
         GrabCutSegmenterStage,
         HogPeopleStage,
@@ -297,3 +299,10 @@ def motion_stage(config: MotionConfig) -> MotionStage:
     from framewise.detectors.motion import MotionStage
 
     return MotionStage(config)
+
+
+def ball_stage(config: BallConfig) -> BallStage:
+    """Build the ``ball`` stage of ``config`` (W1's classical ball detector)."""
+    from framewise.detectors.ball import BallStage
+
+    return BallStage(config)

@@ -25,6 +25,7 @@ from framewise.config import (
     parse_config,
 )
 from framewise.config.detectors import (
+    BallConfig,
     ClipFeaturesConfig,
     DescriberConfig,
     GateConfig,
@@ -104,6 +105,7 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "selfie_segmenter": SelfieSegmenterConfig,
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
+        "ball": BallConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {

@@ -10,6 +10,7 @@ import pytest
 
 from framewise.config.detectors import (
     DETECTOR_CONFIGS,
+    BallConfig,
     ClipFeaturesConfig,
     DescriberConfig,
     GateConfig,
@@ -100,6 +101,7 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "selfie_segmenter": SelfieSegmenterConfig(kind="selfie_segmenter"),
         "scene_detect": SceneDetectConfig(kind="scene_detect"),
         "motion": MotionConfig(kind="motion"),
+        "ball": BallConfig(kind="ball"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():
