@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,9 @@ def studio_command(
         workers=workers,
     )
     app = create_app(settings)
+    # Uploads larger than 1 MiB are spooled by Starlette to a temporary file before a handler
+    # reads them: keep those on the data root's disk (sized for videos), not in /tmp.
+    tempfile.tempdir = str(settings.data_dir.expanduser().resolve() / "tmp")
     typer.echo(f"studio on http://{settings.host}:{settings.port} (data: {settings.data_dir})")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
 
