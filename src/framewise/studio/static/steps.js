@@ -25,6 +25,7 @@ function tracker(bar, line) {
     const parts = [job.state];
     if (job.state === "queued" && job.depends_on?.length) parts.push("waiting for the job before it");
     if (job.message) parts.push(job.message);
+    if (job.error) parts.push(job.error);
     $(line).textContent = parts.join(" · ");
     // "done" is set by track() once the step has shown the job's result (lists, metrics).
     $(line).dataset.state = job.state === "done" ? "showing" : job.state;
@@ -33,7 +34,7 @@ function tracker(bar, line) {
 
 const LINES = { extract: "extract-state", dataset: "dataset-state", train: "train-state", predict: "predict-state" };
 
-export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) {
+export function createSteps({ state, fail, clearError, setVideo, labelsSpans, unsaved }) {
   const trackers = {
     extract: tracker("extract-progress", LINES.extract),
     dataset: tracker("dataset-progress", LINES.dataset),
@@ -52,8 +53,9 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
         $(LINES[kind]).dataset.state = "done";
       })
       .catch((error) => {
-        if (resumed && error.status === 404) rememberJob(kind, null);
-        else fail(`${kind} job ${jobId}: ${error.message}`);
+        // Said once: a failed or lost job is forgotten, so the next reload does not repeat it.
+        rememberJob(kind, null);
+        if (!(resumed && error.status === 404)) fail(`${kind} job ${jobId}: ${error.message}`);
       });
     running.set(kind, promise);
     return promise;
@@ -104,6 +106,7 @@ export function createSteps({ state, fail, clearError, setVideo, labelsSpans }) 
     clearError();
     const video = $("video-file").files[0];
     if (!video) { fail("choose a video file first"); return; }
+    if (unsaved() && !window.confirm("The labels on the timeline are not saved. Upload anyway and drop them?")) return;
     const fields = { video, labels_csv: $("labels-file").files[0] || null, ...samplingFields() };
     $("upload").disabled = true;
     try {

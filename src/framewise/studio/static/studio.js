@@ -150,6 +150,7 @@ async function setVideo(video) {
   }
   $("total").textContent = formatSeconds(duration());
   timeline.setPredictions([], []);
+  $("uncertain").replaceChildren();
   await showSampling(video);
   await loadLabels();
   timeline.render();
@@ -241,9 +242,15 @@ player.addEventListener("seeked", playhead);
 player.addEventListener("timeupdate", playhead);
 player.addEventListener("loadedmetadata", () => { timeline.render(); $("total").textContent = formatSeconds(duration()); });
 window.addEventListener("resize", () => timeline.render());
+// Leaving with unsaved labels asks first (the browser's own dialog).
+window.addEventListener("beforeunload", (event) => {
+  if (labels.dirty && state.video) event.preventDefault();
+});
 
 // ---- start: the server's settings, then whatever this browser was doing before a reload --------
-const steps = createSteps({ state, fail, clearError, setVideo, labelsSpans: () => labels.spans() });
+const steps = createSteps({
+  state, fail, clearError, setVideo, labelsSpans: () => labels.spans(), unsaved: () => labels.dirty,
+});
 const predict = createPredict({ state, steps, timeline, seek, fail, clearError });
 steps.bind();
 
