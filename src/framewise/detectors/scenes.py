@@ -141,11 +141,13 @@ class SceneCutter:
         if luma >= limit:
             start, self._fade_from = self._fade_from, None
             self._bright_seen = True
-            if start is None:
+            if start is None or seen.score >= self.config.min_content:
+                # A dark shot that ends in a jump is a scene of its own, not a fade: the
+                # jump is a hard cut, decided by the window.
                 return None
             middle = (start.seconds + seen.seconds) / 2
-            # The dark frames are not kept: the frame nearest the middle is found by time
-            # among the ones still in the window, else named by its share of the span.
+            # The dark frames' times are not kept here: the middle one is named by its share
+            # of the span's frames, and the frame rule reads its exact time.
             share = (middle - start.seconds) / max(seen.seconds - start.seconds, 1e-9)
             count = start.count + round(share * (seen.count - start.count))
             return _Seen(count, middle, 0.0), True

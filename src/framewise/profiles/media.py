@@ -3,8 +3,8 @@
 Shared by the everyday profiles: ``framewise split`` cuts a video at its scenes, ``framewise
 clips`` cuts out motion events. A span whose start lies on a keyframe (within half a frame)
 is copied packet for packet — fast and lossless; any other start would copy from the keyframe
-before it (frames that belong to the scene before), so that span is re-encoded (x264, visually
-lossless CRF 18). Each clip is written under a temporary name and renamed when complete.
+before it (frames that belong to the scene before), so that span is re-encoded (x264 veryfast,
+visually lossless CRF 18). Each clip is written under a temporary name and renamed when complete.
 
 Example:
     >>> spans = [Span(1, 0.0, 3.754), Span(2, 3.754, 8.759)]
@@ -119,7 +119,9 @@ def cut_spans(
     for span in spans:
         copied = on_keyframe(times, span.start, period) if copy is None else copy
         target = folder / f"{prefix}-{span.number:03d}{suffix}"
-        codec = ["-c", "copy"] if copied else ["-c:v", "libx264", "-crf", "18", "-c:a", "aac"]
+        codec = ["-c", "copy"]
+        if not copied:
+            codec = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-c:a", "aac"]
         with atomic_output(target) as partial:
             command = [ffmpeg, "-v", "error", "-nostdin", "-y", "-ss", f"{span.start:.6f}"]
             command += ["-i", str(source), "-t", f"{max(span.end - span.start, period):.6f}"]

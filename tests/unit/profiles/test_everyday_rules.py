@@ -111,3 +111,11 @@ def test_motion_from_the_first_frame_starts_at_it_not_before() -> None:
     # The open offset is float32 (0.3 → 0.30000001): the start must not fall before the video.
     records = _motion([0.5] * 20, learning_seconds=0.0, min_event_seconds=0.3, pre_seconds=5.0)
     assert records[0].seconds == 0.0 and records[0].data["start"] == 0.0
+
+
+def test_a_dark_shot_that_ends_in_a_jump_is_a_hard_cut_not_a_fade() -> None:
+    lumas = [100.0] * 20 + [5.0] * 10 + [100.0] * 20
+    scores = [1.0] * 50
+    scores[20], scores[30] = 40.0, 40.0  # cut into the dark shot, cut out of it
+    records = _scenes(scores, lumas)
+    assert [(r.seconds, r.data["kind"]) for r in records] == [(2.0, "cut"), (3.0, "cut")]
