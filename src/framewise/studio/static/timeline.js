@@ -58,7 +58,8 @@ export function createTimeline({ labels, duration, seek, currentLabel, selected 
   function renderPredictions() {
     const segments = state.predictions.map((s) => place(h("div", {
       class: "segment", style: `--c:${colorOf(s.label)};--a:${0.35 + 0.65 * (s.confidence ?? 1)}`,
-      "data-label": s.label, title: `${s.label} (${Math.round(100 * (s.confidence ?? 1))}%)`,
+      "data-label": s.label, title: `${s.label} (${Math.round(100 * (s.confidence ?? 1))}%)`, role: "listitem",
+      "aria-label": `model: ${s.label} from ${formatSeconds(s.start)} to ${formatSeconds(s.end)}, ${Math.round(100 * (s.confidence ?? 1))}% sure`,
     }, h("span", { class: "span-name" }, s.label)), s.start, s.end));
     const marks = state.uncertain.map((u, index) => place(h("div", {
       class: "doubt", "data-index": index, title: `${u.reason || "uncertain"} ${formatSeconds(u.start)}`,
