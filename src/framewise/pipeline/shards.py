@@ -16,7 +16,7 @@ The temporal step (filters, state machine) then replays the merged journal witho
 (:mod:`framewise.pipeline.shards_replay`).
 
 Example:
-    >>> [(s.first_tick, s.end_tick) for s in plan_shards(25.0, 10.0, 10.0)]
+    >>> [(s.first_tick, s.end_tick) for s in plan_shards(28.0, 10.0, 10.0)]
     [(0, 100), (100, 200), (200, None)]
 """
 
@@ -103,7 +103,8 @@ def sharding_fps(config: PipelineConfig) -> float:
 def plan_shards(duration: float, sample_fps: float, shard_seconds: float) -> list[Shard]:
     """Shards of about ``shard_seconds`` each over ``duration`` seconds, on the tick grid.
 
-    The last shard runs to the end of the file, whatever its header says.
+    The last shard runs to the end of the file, whatever its header says, so it is between
+    half and one and a half shards long.
 
     Raises:
         ConfigError: ``shard_seconds`` is not a positive number.
@@ -116,7 +117,7 @@ def plan_shards(duration: float, sample_fps: float, shard_seconds: float) -> lis
         )
     per = max(1, round(shard_seconds * sample_fps))
     ticks = nearest_tick(max(0.0, duration), sample_fps) + 1 if math.isfinite(duration) else 1
-    count = max(1, math.ceil(ticks / per))
+    count = max(1, round(ticks / per))  # the last shard, open-ended, takes the remainder
     return [Shard(k, k * per, (k + 1) * per if k < count - 1 else None) for k in range(count)]
 
 

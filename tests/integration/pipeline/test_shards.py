@@ -220,8 +220,13 @@ def _first_frame(run: Path, number: int) -> tuple[int, float]:
 def test_the_plan_follows_the_sampling_grid_and_refuses_what_cannot_split(
     workspace: Path,
 ) -> None:
-    plan = plan_shards(125.0, 10.0, 60.0)
+    plan = plan_shards(155.0, 10.0, 60.0)
     assert [(s.first_tick, s.end_tick) for s in plan] == [(0, 600), (600, 1200), (1200, None)]
+    # A remainder under half a shard joins the last one instead of making a tiny shard.
+    assert [(s.first_tick, s.end_tick) for s in plan_shards(125.0, 10.0, 60.0)] == [
+        (0, 600),
+        (600, None),
+    ]
     assert [(s.first_tick, s.end_tick) for s in plan_shards(0.0, 10.0, 60.0)] == [(0, None)]
     assert plan_shards(10.0, 3.0, 0.1)[1].first_tick == 1  # at least one tick per shard
     for bad in (0.0, -5.0, float("nan"), float("inf")):
