@@ -28,17 +28,16 @@ import threading
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from framewise.config.loader import load_config
 from framewise.core.atomic import write_json
-from framewise.record.calibration import Intrinsics, StereoCalibration
 from framewise.record.config import RecordConfig
 from framewise.record.pairing import Camera, FrameSet
 from framewise.record.session import Processed, Recorder
 from framewise.sources.file import FileSource
+from framewise.synth.stereo import calibration_of
 from framewise.synth.stereo_render import StereoSettings, render_stereo
 
 
@@ -52,20 +51,6 @@ class TimedRecorder(Recorder):
         out = super()._process(frames)
         self.times_ms.append(1000 * (time.perf_counter() - began))
         return out
-
-
-def true_calibration(truth: dict[str, Any]) -> StereoCalibration:
-    """The rig's exact calibration from its truth.json."""
-    cams = truth["rig"]["cameras"]
-    intr = [
-        Intrinsics(
-            c["name"], np.asarray(c["camera_matrix"]), np.asarray(c["distortion"]),
-            c["width"], c["height"],
-        )
-        for c in cams
-    ]  # fmt: skip
-    rotation, shift = np.asarray(cams[1]["rotation"]), np.asarray(cams[1]["translation_m"])
-    return StereoCalibration(intr[0], intr[1], rotation, shift)
 
 
 def decode_both(rig: Path) -> tuple[float, int]:
@@ -104,7 +89,9 @@ def main() -> None:
         config = load_config(rig / "rec.yaml", RecordConfig)
         cameras = [Camera(n, FileSource(rig / f"{n}.mp4")) for n in ("left", "right")]
         folder = Path(scratch) / "session-bench_001"
-        recorder = TimedRecorder(config, cameras, true_calibration(truth), folder, Fraction(60))
+        recorder = TimedRecorder(
+            config, cameras, calibration_of(truth["rig"]), folder, Fraction(60)
+        )
         recorder.times_ms = []
         began = time.perf_counter()
         report = recorder.run()

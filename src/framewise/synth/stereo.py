@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+from framewise.record.calibration import Intrinsics, StereoCalibration
 
 FloatArray = NDArray[np.float64]
 
@@ -265,3 +268,22 @@ def schedule_pitches(
         out.append(pitch)
         start = pitch.end + float(rng.uniform(*gap))
     return out
+
+
+def calibration_of(rig: dict[str, Any]) -> StereoCalibration:
+    """The exact calibration of a rendered rig (its truth's ``rig``), for tests and benches."""
+    cams = rig["cameras"]
+    intrinsics = [
+        Intrinsics(
+            str(c["name"]), np.asarray(c["camera_matrix"], np.float64),
+            np.asarray(c["distortion"], np.float64), int(c["width"]), int(c["height"]),
+        )
+        for c in cams
+    ]  # fmt: skip
+    right = cams[1]
+    return StereoCalibration(
+        intrinsics[0],
+        intrinsics[1],
+        np.asarray(right["rotation"], np.float64),
+        np.asarray(right["translation_m"], np.float64),
+    )

@@ -68,6 +68,9 @@ class StereoSettings:
         calibration_poses: Board poses in the calibration sequence.
         tail_seconds: Idle time after the last pitch.
         crf: x264 quality of the written videos.
+        right_offset_ms: The right camera takes each frame this much later than the left
+            (an unsynchronised rig); its video's times still start at 0, and ``rec.yaml``
+            and the truth give the offset.
     """
 
     seed: int = 0
@@ -82,6 +85,7 @@ class StereoSettings:
     calibration_poses: int = 16
     tail_seconds: float = 1.0
     crf: int = 16
+    right_offset_ms: float = 0.0
 
     def check(self) -> None:
         """Refuse settings that cannot be rendered.
@@ -100,6 +104,7 @@ class StereoSettings:
             (not 0.0 <= self.noise_sigma <= 50.0, "noise must be 0-50 grey levels"),
             (not 0.0 <= self.exposure <= 1.0, "exposure must be 0-1"),
             (not 4 <= self.calibration_poses <= 100, "--poses must be 4-100"),
+            (not 0.0 <= self.right_offset_ms <= 1000.0 / self.fps, "offset must be 0-1 frame"),
         ]
         for bad, message in problems:
             if bad:
@@ -188,17 +193,19 @@ def render_lane(
     open_s = settings.exposure * interval
     rate = Fraction(settings.fps).limit_denominator(1001)
     frames: dict[str, list[dict[str, object]]] = {}
+    offsets = {"left": 0.0, "right": settings.right_offset_ms / 1000}
     for number, camera in enumerate(rig.cameras):
         base = _scene(camera, settings.seed * 7 + number)
         rng = np.random.default_rng(settings.seed * 13 + number)
         cv2.setRNGSeed(settings.seed * 17 + number)
         seen: list[dict[str, object]] = []
+        offset = offsets[camera.name]
         with H264Writer(
             out / f"{camera.name}.mp4", camera.width, camera.height, crf=settings.crf,
             preset="superfast", rate=rate,
         ) as video:  # fmt: skip
             for index in range(count):
-                t = index * interval
+                t = index * interval + offset  # the capture instant on the session clock
                 image = _noisy(base, rng, settings.noise_sigma)
                 pitch = _pitch_at(pitches, t, open_s)
                 truth = _draw_ball(image, camera, pitch, t, open_s) if pitch else None
@@ -212,7 +219,7 @@ def render_lane(
                             "radius_px": truth[2],
                         }
                     )
-                video.write(image, t)
+                video.write(image, index * interval)
                 if progress is not None and index % 60 == 0:
                     progress(number * count + index, 2 * count)
         frames[camera.name] = seen
@@ -222,7 +229,8 @@ def render_lane(
         "duration_seconds": count * interval,
         "ball_radius_m": BALL_RADIUS_M,
         "cameras": {
-            c.name: {"video": f"{c.name}.mp4", "time_offset_seconds": 0.0} for c in rig.cameras
+            c.name: {"video": f"{c.name}.mp4", "time_offset_seconds": offsets[c.name]}
+            for c in rig.cameras
         },
         "episodes": [
             {
@@ -390,7 +398,10 @@ def render_stereo(
             "save_training_frames": True, "frame_save_interval": 5,
         },
         "cameras": {
-            c.name: {"roi": {"lane_gate_polygon": _lane_polygon(frames[c.name], c.width, c.height)}}
+            c.name: {
+                "roi": {"lane_gate_polygon": _lane_polygon(frames[c.name], c.width, c.height)},
+                **({"time_offset_ms": settings.right_offset_ms} if c.name == "right" else {}),
+            }
             for c in rig.cameras
         },
         "calibration": "calibration",

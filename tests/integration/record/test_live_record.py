@@ -9,17 +9,16 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from framewise.config.loader import load_config
 from framewise.core.net import LOOPBACK, free_port
-from framewise.record.calibration import Intrinsics, StereoCalibration
 from framewise.record.config import RecordConfig
 from framewise.record.pairing import Camera
 from framewise.record.session import Recorder
 from framewise.record.verify import verify_session
 from framewise.sources.live import LiveSource
+from framewise.synth.stereo import calibration_of
 from framewise.synth.stereo_render import StereoSettings, render_stereo
 from framewise.testing.ffmpeg import X264_LOW_LATENCY, FFmpegServer
 
@@ -37,26 +36,6 @@ def _serve(video: Path, port: int) -> FFmpegServer:
         f"tcp://{LOOPBACK}:{port}?listen=1",
         client_url=f"tcp://{LOOPBACK}:{port}",
         listen_port=port,
-    )
-
-
-def _true_calibration(truth: dict[str, object]) -> StereoCalibration:
-    rig = truth["rig"]
-    assert isinstance(rig, dict)
-    cams = rig["cameras"]
-    intr = [
-        Intrinsics(
-            c["name"],
-            np.asarray(c["camera_matrix"]),
-            np.asarray(c["distortion"]),
-            c["width"],
-            c["height"],
-        )
-        for c in cams
-    ]
-    right = cams[1]
-    return StereoCalibration(
-        intr[0], intr[1], np.asarray(right["rotation"]), np.asarray(right["translation_m"])
     )
 
 
@@ -81,7 +60,7 @@ def test_two_streams_record_episodes_and_a_dying_stream_closes_its_episode(
             for name, server in (("left", left_server), ("right", right_server))
         ]
         folder = tmp_path / "session-live_001"
-        recorder = Recorder(config, cameras, _true_calibration(truth), folder, Fraction(30))
+        recorder = Recorder(config, cameras, calibration_of(truth["rig"]), folder, Fraction(30))
         # The streams start when the recorder connects: stop the right one 0.3 s into the
         # second pitch (plus a margin for connecting).
         kill_at = float(episodes[1]["start_seconds"]) + 0.3 + 0.4
