@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from framewise.core.detections import Detections
 from framewise.core.events import LogMetadata
-from framewise.core.masks import decode_rle
+from framewise.core.masks import RleMask, decode_rle
 from framewise.core.results import FrameOutput
 from framewise.events.annotations import AnnotationsSink, read_annotations
 from framewise.events.sinks import RunResult, RunTotals
@@ -84,3 +84,23 @@ def test_a_run_without_embeddings_writes_no_tables(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.parquet"))
     index = read_annotations(tmp_path)
     assert index.frame_vectors.size == 0 and index.frames[0]["embedding_row"] is None
+
+
+def test_rle_masks_are_written_as_they_came_and_empty_ones_as_null(tmp_path: Path) -> None:
+    bits = output(1, embeddings=False).detections
+    masks = bits.rle_masks()
+    assert masks is not None
+    empty = RleMask.empty(6, 8)
+    rle = Detections(
+        np.array([[2, 1, 4, 4], [0, 0, 1, 1]], np.float32),
+        np.array([0.9, 0.8], np.float32),
+        ("car", "dog"),
+        ("a red car", None),
+        mask_rle=[masks[0], empty],
+    )
+    sink = AnnotationsSink(tmp_path, metadata())
+    sink.write(RunResult(0.0, 0, None, FrameOutput(rle)))
+    sink.close()
+    [car, dog] = json.loads((tmp_path / "annotations.json").read_text())["frames"][0]["detections"]
+    assert car["mask"] == masks[0].as_coco() and dog["mask"] is None
+    assert car["description"] == "a red car" and dog["description"] is None
