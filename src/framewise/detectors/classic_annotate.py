@@ -12,8 +12,9 @@ The foundation-model stages need checkpoints the user fetches; these run out of 
 - ``selfie_segmenter``: MediaPipe's selfie segmentation (its TFLite model is inside the
   mediapipe 0.10.21 wheel) gives each frame a person-probability map once; a ``person`` box's
   mask is the map above ``threshold`` inside the box. It runs under the project's protobuf
-  6.33 (the graph only prints a harmless ``GetPrototype`` line on import, kept off the
-  terminal, and warns of ``label()``'s deprecation, silenced where the graph is built).
+  6.33: the bindings only print a harmless ``GetPrototype`` line on import (kept off the
+  terminal); ``label()``'s deprecation warning, which pose's graph raises, is silenced the
+  same way should this graph raise it.
 
 None of these take a batch in one call (their libraries have no batch API), so they loop over
 the kept frames; the ``gate`` stage applies to them as to the others.
