@@ -49,6 +49,8 @@ def _parts(processor: Any, ref: str) -> tuple[Any, Any]:
     tokenizer = getattr(processor, "tokenizer", None)
     if images is None and hasattr(processor, "preprocess"):
         images = processor  # AutoProcessor returned the image processor itself
+    elif tokenizer is None and images is None and hasattr(processor, "batch_decode"):
+        tokenizer = processor  # ... or the tokenizer itself
     if images is None or tokenizer is None:
         # A VisionEncoderDecoder folder often holds a bare image processor and tokenizer.
         tf = transformers_module()
