@@ -93,8 +93,11 @@ class HogPeopleStage(_PerFrameDetector):
         # The SVM margin is unbounded; a logistic squash makes it a 0–1 score (0 → 0.5).
         margins = np.asarray(weights, np.float32).reshape(-1)
         scores = (1.0 / (1.0 + np.exp(-margins))).astype(np.float32)
-        keep = scores >= (self.threshold or 0.0)
-        return Detections(xyxy[keep], scores[keep], ("person",) * int(keep.sum()))
+        # OpenCV searches the scales in parallel, so its boxes come back in any order; best
+        # first (then left to right, top to bottom) makes a frame's boxes the same every run.
+        order = np.lexsort((xyxy[:, 1], xyxy[:, 0], -scores))
+        keep = order[scores[order] >= (self.threshold or 0.0)]
+        return Detections(xyxy[keep], scores[keep], ("person",) * len(keep))
 
 
 class TextBoxesStage(_PerFrameDetector):
@@ -146,6 +149,9 @@ def grabcut(image: np.ndarray, box: Sequence[float], iterations: int, margin: in
     labels = np.zeros(region.shape[:2], np.uint8)
     rect = (x1 - left, y1 - top, max(x2 - x1, 1), max(y2 - y1, 1))
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    # GrabCut seeds its colour models by k-means on OpenCV's global RNG: without a fixed seed
+    # the same box gets another mask on every call (and batch sizes or a resume disagree).
+    cv2.setRNGSeed(0)
     cv2.grabCut(region, labels, rect, background, foreground, iterations, cv2.GC_INIT_WITH_RECT)
     inside = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
     mask[top:bottom, left:right] = inside

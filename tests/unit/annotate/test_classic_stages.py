@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import cv2
 import numpy as np
@@ -101,3 +102,44 @@ def test_selfie_segmentation_masks_the_person_inside_his_box_under_protobuf_6() 
     assert xs.min() >= 300 and xs.max() < 420 and ys.min() >= 40 and ys.max() < 230
     assert mask[1].sum() < 0.01 * 100 * 120  # nobody in the corner
     assert not mask[2].any()  # not a person box: left alone
+
+
+def test_the_embedded_chain_gives_the_same_boxes_and_masks_at_batch_1_and_6() -> None:
+    pytest.importorskip("mediapipe")
+    pytest.importorskip("rapidocr")
+    from pydantic import TypeAdapter
+
+    from framewise.config.detectors import DetectorConfig
+    from framewise.core.frames import batched
+    from framewise.pipeline.chain import build_chain
+
+    times = [1.0, 2.0, 3.0, 6.0, 7.0, 8.0]
+    pictures = pictures_at(DEMO_DATA / "people.mp4", times)
+    try:
+        frames = [Frame(p, i, t, START, "people.mp4") for i, (t, p) in enumerate(pictures)]
+    finally:
+        pictures.close()
+    stages = [
+        {"kind": "hog_people", "threshold": 0.55},
+        {"kind": "text_boxes"},
+        {"kind": "selfie_segmenter", "classes": ["person"]},
+        {"kind": "grabcut_segmenter", "classes": ["text"]},
+    ]
+    adapter: TypeAdapter[Any] = TypeAdapter(DetectorConfig)
+
+    def run(size: int) -> list[FrameOutput]:
+        chain = build_chain([adapter.validate_python(s) for s in stages])
+        try:
+            return [out for part in batched(frames, size) for out in chain.run(part)]
+        finally:
+            chain.close()
+
+    one, six = run(1), run(6)
+    assert sum(len(o.detections) for o in one) >= 4  # real boxes were compared
+    for a, b in zip(one, six, strict=True):
+        assert a.detections.class_name == b.detections.class_name
+        np.testing.assert_array_equal(a.detections.xyxy, b.detections.xyxy)
+        ma, mb = a.detections.mask, b.detections.mask
+        assert (ma is None) == (mb is None)
+        if ma is not None and mb is not None:
+            np.testing.assert_array_equal(ma, mb)
