@@ -54,6 +54,16 @@ class TaskClassifierStage:
         self.class_names: tuple[str, ...] = ()
         self.features = TaskFeatures()
         self.last: TaskPrediction | None = None
+        self._seen: tuple[str, float] | None = None  # (source, seconds) of the last frame
+
+    def restart(self) -> None:
+        """Forget the window, the smoothing and the shown label (a new video starts)."""
+        old = self.predictor
+        self.predictor = TaskPredictor(
+            old.model, old.smoothing, alpha=old.alpha, median_of=old.median_of, hold=old.hold
+        )
+        self.features = TaskFeatures()
+        self.last = None
 
     @classmethod
     def build(cls, config: TaskClassifierConfig) -> TaskClassifierStage:
@@ -85,6 +95,10 @@ class TaskClassifierStage:
             raise ValueError(f"stage {self.name!r} got {len(results)} results for {len(batch)}")
         out = []
         for frame, result in zip(batch, results, strict=True):
+            seen = self._seen
+            if seen is not None and (frame.source_id != seen[0] or frame.seconds <= seen[1]):
+                self.restart()  # another video (or the same again): a pipeline serves many
+            self._seen = (frame.source_id, frame.seconds)
             row = self.features.update(frame.seconds, result.detections, frame.width, frame.height)
             prediction = self.predictor.update(frame.seconds, row.vector())
             if prediction is not None:

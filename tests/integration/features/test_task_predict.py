@@ -116,3 +116,35 @@ def test_the_pipeline_stage_tags_frames_as_predict_does(real_data: Path, model: 
         p.label for p in batch_run.predictions
     ]
     assert tags[0][0] == pytest.approx(batch_run.predictions[0].seconds)
+
+
+def test_the_stage_starts_afresh_on_the_next_video(real_data: Path, model: Path) -> None:
+    from framewise.config.base import FileSourceConfig
+    from framewise.config.detectors import PoseConfig, TaskClassifierConfig
+    from framewise.detectors.task_classifier import task_label
+    from framewise.pipeline.chain import build_chain
+    from framewise.sources.registry import open_source
+
+    config = TaskClassifierConfig(kind="task_classifier", model=model, hold=2)
+    chain = build_chain([PoseConfig(kind="pose"), config])
+    passes: list[list[tuple[float, tuple[str, float] | None]]] = []
+    try:
+        for _ in range(2):  # a pipeline serves many videos in turn: the same one twice here
+            source = open_source(FileSourceConfig(detection_fps=4.0), real_data / SIGNER)
+            try:
+                passes.append(
+                    [
+                        (frame.seconds, task_label(out))
+                        for batch in source.read_batches(4)
+                        for frame, out in zip(batch, chain.run(batch), strict=True)
+                    ]
+                )
+            finally:
+                source.close()
+    finally:
+        chain.close()
+    first, second = passes
+    # No prediction before a whole 2 s window, on either pass; then the same ones.
+    assert first[0][1] is None and any(label is not None for _, label in first)
+    assert [(t, label is None) for t, label in second] == [(t, label is None) for t, label in first]
+    assert [label[0] for _, label in second if label] == [label[0] for _, label in first if label]
