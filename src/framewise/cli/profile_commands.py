@@ -1,8 +1,9 @@
-"""``framewise profiles``, ``scenes``, ``split`` and ``clips``: the everyday profiles' commands.
+"""``framewise profiles``, ``scenes``, ``split``, ``clips``, ``srt``: everyday profiles' commands.
 
 ``profiles`` lists the bundled profiles, one line each. ``scenes`` turns a scenes run's event
 log into PySceneDetect's CSV and an EDL; ``split`` cuts the video at those scenes and ``clips``
-cuts out a motion run's events (stream copy where a span starts on a keyframe). Wired into the
+cuts out a motion run's events (stream copy where a span starts on a keyframe); ``srt`` writes
+a text run's lines as subtitles. Wired into the
 main CLI with :func:`register`; errors propagate to it (one line, the error's exit code).
 """
 
@@ -130,9 +131,31 @@ def clips(
     typer.echo(f"{len(made)} motion clip(s) → {out}")
 
 
+def srt(
+    log: Annotated[
+        Path, typer.Argument(help="The events.json of a `framewise process --profile text` run.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The SRT file to write.")],
+    min_y: Annotated[
+        float,
+        typer.Option("--min-y", help="Keep lines whose top is at or below this pixel row."),
+    ] = 0.0,
+    min_seconds: Annotated[
+        float, typer.Option("--min-seconds", help="Drop lines shown for less than this.")
+    ] = 0.2,
+) -> None:
+    """Write the lines of text a text run found as SRT subtitles."""
+    from framewise.events.log import read_event_log
+    from framewise.profiles.text.subtitles import subtitle_cues, write_srt
+
+    cues = subtitle_cues(read_event_log(log), min_y=min_y, min_seconds=min_seconds)
+    typer.echo(f"{len(cues)} subtitle(s) → {write_srt(cues, out)}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``profiles``, ``scenes``, ``split`` and ``clips`` to ``app``."""
+    """Add ``profiles``, ``scenes``, ``split``, ``clips`` and ``srt`` to ``app``."""
     app.command(name="profiles")(profiles)
     app.command(name="scenes")(scenes)
     app.command(name="split")(split)
     app.command(name="clips")(clips)
+    app.command(name="srt")(srt)

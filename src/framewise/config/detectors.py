@@ -650,6 +650,26 @@ class MotionConfig(StageConfig):
     learning_seconds: float = Field(default=0.5, ge=0)
 
 
+class ScreenTextConfig(StageConfig):
+    """Text on screen (the ``text`` profile): RapidOCR's detector and recogniser, full frames.
+
+    Attributes:
+        kind: ``screen_text``.
+        det_limit_side: Side the text detector resizes the frame's longer side to.
+        min_text_confidence: Recognised lines below this score are dropped.
+        reread_on_change: A frame is read only when more than this share (0–1) of its grey
+            thumbnail's pixels moved by over 16 levels since the last read frame; else that
+            reading is kept. A subtitle line changing is ~0.5 % of a 1920×800 frame.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:screen_text_stage"
+    kind: Literal["screen_text"]
+    name: str | None = None
+    det_limit_side: int = Field(default=960, ge=32, le=8192)
+    min_text_confidence: float = Field(default=0.6, ge=0, le=1)
+    reread_on_change: float = Field(default=0.003, ge=0, le=1)
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
     {
         "yolo_onnx": YoloOnnxConfig,
@@ -667,6 +687,7 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "grabcut_segmenter": GrabCutConfig,
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
+        "screen_text": ScreenTextConfig,
         "ball": BallConfig,
         "describer": DescriberConfig,
         "selfie_segmenter": SelfieSegmenterConfig,

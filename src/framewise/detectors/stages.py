@@ -26,6 +26,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SceneDetectConfig,
+    ScreenTextConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from framewise.detectors.open_vocab import OpenVocabStage
     from framewise.detectors.pose import HandsStage, PoseStage
     from framewise.detectors.scenes import SceneDetectStage
+    from framewise.detectors.screen_text import ScreenTextStage
     from framewise.detectors.segmenter import SegmenterStage
     from framewise.detectors.tagger import RamTaggerStage, TaggerStage
     from framewise.detectors.task_classifier import TaskClassifierStage
@@ -306,3 +308,10 @@ def ball_stage(config: BallConfig) -> BallStage:
     from framewise.detectors.ball import BallStage
 
     return BallStage(config)
+
+
+def screen_text_stage(config: ScreenTextConfig) -> ScreenTextStage:
+    """Build the ``screen_text`` stage of ``config`` (RapidOCR is loaded only here)."""
+    from framewise.detectors.screen_text import ScreenTextStage
+
+    return ScreenTextStage(config)

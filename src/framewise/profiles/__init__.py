@@ -16,6 +16,7 @@ from framewise.profiles.motion.hooks import HOOKS as MOTION_HOOKS
 from framewise.profiles.scenes.hooks import HOOKS as SCENE_HOOKS
 from framewise.profiles.tarkov.hooks import HOOKS as TARKOV_HOOKS
 from framewise.profiles.tasks.hooks import HOOKS as TASK_HOOKS
+from framewise.profiles.text.hooks import HOOKS as TEXT_HOOKS
 
 PROFILES_DIR = Path(__file__).resolve().parent
 
@@ -25,6 +26,7 @@ HOOKS: Mapping[str, ProfileHooks] = MappingProxyType(
         "tasks": TASK_HOOKS,
         "scenes": SCENE_HOOKS,
         "motion": MOTION_HOOKS,
+        "text": TEXT_HOOKS,
     }
 )
 """The registry of bundled profiles: folder name under ``framewise/profiles`` → its hooks."""

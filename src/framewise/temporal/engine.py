@@ -42,6 +42,7 @@ from framewise.temporal.observations import FieldValue, Observation, observation
 from framewise.temporal.scenes import SceneCuts
 from framewise.temporal.state_machine import Anomaly, EventRecord, StateMachine
 from framewise.temporal.tasks import TaskSpans
+from framewise.temporal.text import TextSpans
 
 
 class FrameRule(Protocol):
@@ -65,7 +66,12 @@ class FrameRule(Protocol):
 
 
 FRAME_RULES: Mapping[str, Callable[[], FrameRule]] = MappingProxyType(
-    {"task_classifier": TaskSpans, "scene_detect": SceneCuts, "motion": MotionSpans}
+    {
+        "task_classifier": TaskSpans,
+        "scene_detect": SceneCuts,
+        "motion": MotionSpans,
+        "screen_text": TextSpans,
+    }
 )
 """Registry: stage kind → the frame rule a pipeline with that stage runs."""
 

@@ -36,6 +36,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SceneDetectConfig,
+    ScreenTextConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -105,6 +106,7 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "selfie_segmenter": SelfieSegmenterConfig,
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
+        "screen_text": ScreenTextConfig,
         "ball": BallConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}

@@ -22,6 +22,7 @@ from framewise.config.detectors import (
     OpenVocabConfig,
     PoseConfig,
     SceneDetectConfig,
+    ScreenTextConfig,
     SegmenterConfig,
     SelfieSegmenterConfig,
     TaggerConfig,
@@ -101,6 +102,7 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "selfie_segmenter": SelfieSegmenterConfig(kind="selfie_segmenter"),
         "scene_detect": SceneDetectConfig(kind="scene_detect"),
         "motion": MotionConfig(kind="motion"),
+        "screen_text": ScreenTextConfig(kind="screen_text"),
         "ball": BallConfig(kind="ball"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
