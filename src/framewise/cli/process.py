@@ -48,7 +48,7 @@ def process_command(
         typer.Option(
             "--profile",
             help="A bundled profile: scenes (cuts, any footage), motion (camera footage), "
-            "tasks, tarkov; `framewise profiles` says what each does.",
+            "text (subtitles, captions), tasks, tarkov; `framewise profiles` says what each does.",
         ),
     ] = None,
     config: Annotated[
