@@ -147,9 +147,7 @@ def write_scene_csv(scenes: list[Scene], path: str | Path) -> Path:
     return Path(path)
 
 
-def write_scene_edl(
-    scenes: list[Scene], path: str | Path, title: str, fps: float
-) -> Path:
+def write_scene_edl(scenes: list[Scene], path: str | Path, title: str, fps: float) -> Path:
     """Write :func:`scene_edl` atomically; the path written."""
     write_text(path, scene_edl(scenes, title, fps))
     return Path(path)
