@@ -8,6 +8,7 @@ Example:
         --config rig/rec.yaml
     framewise verify-session rig/recordings/session-2026-12-05_001
     framewise eval-record rig/recordings/session-2026-12-05_001 --truth rig/truth.json
+    framewise export-session rig/recordings/session-* --out balls --format yolo
 """
 
 from __future__ import annotations
@@ -235,6 +236,36 @@ def eval_record_command(
     )
 
 
+def export_session_command(
+    sessions: Annotated[list[Path], typer.Argument(help="Recorded session folders.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder or .parquet file.")],
+    format_: Annotated[
+        str, typer.Option("--format", help="yolo (key frames + ball boxes) or parquet (3-D).")
+    ] = "yolo",
+    val_every: Annotated[
+        int, typer.Option("--val-every", help="Every Nth episode goes to val (yolo).")
+    ] = 5,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace a dataset already in --out.")
+    ] = False,
+) -> None:
+    """Export sessions: key frames with ball boxes as a YOLO dataset, or trajectories as Parquet."""
+    from framewise.record.export import export_trajectories, export_yolo
+
+    if format_ == "yolo":
+        report = export_yolo(sessions, out, val_every=val_every, overwrite=overwrite)
+        typer.echo(
+            f"{report.episodes} episodes: train {report.images['train']} images "
+            f"({report.boxes['train']} boxes), val {report.images['val']} images "
+            f"({report.boxes['val']} boxes); data: {out / 'data.yaml'}"
+        )
+    elif format_ == "parquet":
+        report = export_trajectories(sessions, out)
+        typer.echo(f"{report.rows} observations of {report.episodes} episodes → {out}")
+    else:
+        raise ConfigError(f"unknown --format {format_!r}", hint="use yolo or parquet")
+
+
 def register(app: typer.Typer) -> None:
     """Add the W1 commands to ``app``."""
     app.command("synth-stereo")(synth_stereo_command)
@@ -242,3 +273,4 @@ def register(app: typer.Typer) -> None:
     app.command("record")(record_command)
     app.command("verify-session")(verify_session_command)
     app.command("eval-record")(eval_record_command)
+    app.command("export-session")(export_session_command)

@@ -7,8 +7,10 @@ supply the pre-roll once :class:`~framewise.record.episodes.EpisodeTracker` open
 episode; the inactive sets after an episode's last active one are held back and only the
 post-roll's worth is written. A camera lost mid-episode closes the episode at once (its
 manifest says ``closed_by: camera_lost`` and names the camera); the session then goes on
-with the others or stops, as ``on_camera_loss`` says. Every finished episode is complete on
-disk before the next frame is read, so a later disconnect or crash loses none.
+with the others or stops, as ``on_camera_loss`` says. A closed episode is finished (its
+last key frames, video trailers, JSON files, manifest, rename) on a thread of its own while
+the next frames are read, in order; :meth:`Recorder.run` returns when all are on disk, and a
+disconnect never touches a finished one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -117,6 +120,9 @@ class Recorder:
             name: deque(maxlen=3) for name in self.names
         }
         self.report = SessionReport(self.folder)
+        self._pool = ThreadPoolExecutor(max(1, len(self.names)), thread_name_prefix="ball")
+        self._finisher = ThreadPoolExecutor(1, thread_name_prefix="episode")
+        self._closing: list[Future[Path]] = []
         self._episodes = 0
         self._live = list(self.names)
 
@@ -198,9 +204,12 @@ class Recorder:
         return (u, v, nearest[3]), skew, True
 
     def _process(self, frames: FrameSet) -> Processed:
-        balls = {
-            name: self.detectors[name].find(f.frame.image) for name, f in frames.frames.items()
-        }
+        items = list(frames.frames.items())
+        # One thread per camera: OpenCV releases the GIL, so two views take the time of one.
+        found = self._pool.map(
+            lambda item: self.detectors[item[0]].find(item[1].frame.image), items
+        )
+        balls = dict(zip((name for name, _ in items), found, strict=True))
         processed = Processed(frames, balls)
         processed.observation = self._observe(frames, balls)
         if processed.observation is not None:
@@ -231,7 +240,10 @@ class Recorder:
         self, writer: EpisodeWriter, closed: Closed, closed_by: str, lost: list[str]
     ) -> None:
         extra = {"cameras_lost": lost, "camera_names": self.names}
-        self.report.episodes.append(writer.close(closed.start, closed.end, closed_by, extra))
+        # Finishing takes ~1 s (the last PNGs, the encoders' flush): not on the capture loop.
+        self._closing.append(
+            self._finisher.submit(writer.close, closed.start, closed.end, closed_by, extra)
+        )
 
     def run(self, progress: Callable[[SessionReport], None] | None = None) -> SessionReport:
         """Record until every camera has ended (or one is lost with ``on_camera_loss: stop``)."""
@@ -325,6 +337,10 @@ class Recorder:
                 if open_writer is not None:
                     open_writer.abandon()
             raise
+        finally:
+            self._pool.shutdown(wait=True)
+            self._finisher.shutdown(wait=True)
+        self.report.episodes = [done.result() for done in self._closing]
         self.report.elapsed_s = time.perf_counter() - began
         self._write_summary(sync)
         return self.report

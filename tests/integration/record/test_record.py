@@ -165,3 +165,39 @@ def test_a_camera_that_ends_mid_episode_closes_it_and_keeps_the_finished_one(
     summary = json.loads((folder / "session.json").read_text())
     lost = {c["camera"]: c["reason"] for c in summary["cameras_lost"]}
     assert lost["right"] == "the stream ended"
+
+
+def test_sessions_export_to_yolo_and_parquet(session: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "balls"
+    assert main(["export-session", str(session), "--out", str(out), "--val-every", "2"]) == 0
+    images = sorted((out / "images").rglob("*.png"))
+    labels = sorted((out / "labels").rglob("*.txt"))
+    assert len(images) == len(labels) > 20
+    # One episode each side: a flight never lands in both.
+    assert {
+        p.name.split("_left")[0].split("_right")[0] for p in (out / "images" / "val").iterdir()
+    } == {"session-test_001-pitch-002"}
+    first = next(p for p in labels if p.stem.endswith("_first"))
+    rows = first.read_text().splitlines()
+    assert len(rows) == 1
+    cls, u, v, w, h = rows[0].split()
+    assert cls == "0" and 0 < float(u) < 1 and 0 < float(v) < 1
+    assert float(w) > 0 and float(h) > 0
+    pre_roll = next(p for p in labels if p.stem.endswith("pre_roll_00001"))
+    assert pre_roll.read_text() == ""  # nothing in flight yet
+    assert "names:\n  0: ball" in (out / "data.yaml").read_text()
+    assert main(["export-session", str(session), "--out", str(out)]) == 2  # no --overwrite
+    table_path = tmp_path / "trajectories.parquet"
+    assert (
+        main(["export-session", str(session), "--out", str(table_path), "--format", "parquet"]) == 0
+    )
+    table = pq.read_table(table_path)
+    summary = json.loads((session / "session.json").read_text())
+    assert table.num_rows == summary["stereo_observations"]
+    assert set(table.column("episode").to_pylist()) == {
+        "session-test_001-pitch-001",
+        "session-test_001-pitch-002",
+    }
+    assert min(table.column("Z_m").to_pylist()) > 1.0
