@@ -116,7 +116,7 @@ def annotate_command(
         )
     loaded = load_pipeline_option(None, config, sample_fps)
     pipeline_config = annotation_config(loaded, batch_size=batch_size, device=device)
-    if uses_executor(executor, workers):
+    if uses_executor(executor, workers, address):
         batch = videos_on_executor(
             open_executor(executor, workers, address),
             pipeline_config,

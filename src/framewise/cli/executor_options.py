@@ -34,9 +34,10 @@ ExecutorOption = Annotated[
 ]
 AddressOption = Annotated[
     str | None,
+    # No envvar here: RAY_ADDRESS is read by the ray executor only, so a shell that exports
+    # it still runs local commands (an explicit --address with local is refused).
     typer.Option(
         "--address",
-        envvar="RAY_ADDRESS",
         help="The Ray cluster (host:6379 or ray://host:10001; default $RAY_ADDRESS, else a "
         "cluster on this machine). Only with --executor ray.",
     ),
@@ -52,9 +53,13 @@ WorkersOption = Annotated[
 ]
 
 
-def uses_executor(executor: str, workers: int | None) -> bool:
-    """Whether the command hands its work out (otherwise it runs as it always has, in-process)."""
-    return executor != "local" or (workers or 1) > 1
+def uses_executor(executor: str, workers: int | None, address: str | None = None) -> bool:
+    """Whether the command hands its work out (otherwise it runs as it always has, in-process).
+
+    An ``--address`` counts, so that ``make_executor`` refuses it with ``local`` rather than the
+    command ignoring it.
+    """
+    return executor != "local" or (workers or 1) > 1 or address is not None
 
 
 def open_executor(name: str, workers: int | None, address: str | None) -> Executor:

@@ -78,7 +78,7 @@ def extract_command(
             "give --video or --video-dir (one of them)", subject="--video", hint="see --help"
         )
     settings = ExtractSettings(detector, sample_fps, sample_rate, model)
-    if uses_executor(executor, workers):
+    if uses_executor(executor, workers, address):
         from framewise.cli.extract_jobs import extract_jobs, extract_on_executor
 
         jobs = extract_jobs(video, video_dir, output, labels, settings, force=force)

@@ -141,7 +141,7 @@ def process_command(
             start_time=wall,
         )
         return
-    if uses_executor(executor, workers):
+    if uses_executor(executor, workers, address):
         # Work handed out: each worker probes and reads its own videos (one that is not a
         # video fails its own task), so the driver only lists the folder.
         videos = handed_out_videos(video, video_dir)

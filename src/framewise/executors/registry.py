@@ -21,7 +21,7 @@ ExecutorFactory = Callable[["int | None", "str | None"], Executor]
 def _local(workers: int | None, address: str | None) -> Executor:
     if address:
         raise ConfigError(
-            "--address is for the ray executor",
+            "only the ray executor takes a cluster address",
             subject="--address",
             hint="drop it, or add --executor ray",
         )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -88,7 +91,7 @@ def test_registry_and_its_refusals() -> None:
     assert make_executor("local", None).workers == 1
     with pytest.raises(ConfigError, match="unknown executor 'spark'"):
         make_executor("spark")
-    with pytest.raises(ConfigError, match="--address is for the ray executor"):
+    with pytest.raises(ConfigError, match="only the ray executor takes a cluster address"):
         make_executor("local", 1, "127.0.0.1:6379")
     with pytest.raises(ConfigError, match="at least 1"):
         LocalExecutor(0)
@@ -102,3 +105,16 @@ def test_tracker_counts_per_worker_and_lists_failures() -> None:
     lines = tracker.summary_lines()
     assert lines[0].startswith("4 items on 1 workers, 3 ok, 1 failed; 12.0 units in ")
     assert lines[-1] == "failed: v-1: item -1: negative input — give >= 0"
+
+
+def test_an_address_without_the_ray_executor_is_refused_not_ignored(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "framewise", "process", "--video", str(tmp_path / "a.mkv"),
+         "--profile", "tarkov", "-o", str(tmp_path), "--address", "10.0.0.1:6379"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "RAY_ADDRESS": ""},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--address: only the ray executor takes a cluster address" in done.stderr
