@@ -85,7 +85,7 @@ def test_cues_srt_and_scores() -> None:
         _event("我要去", 0.1, 4.6, 316, 1),
         _event("I'm going", 0.12, 4.62, 338, 2),
         _event("LOGO", 0.0, 9.0, 10, 3),
-        _event("flash", 5.0, 5.2, 320, 4),
+        _event("flash", 5.0, 5.1, 320, 4),  # under min_seconds (0.2)
     ]
     meta = LogMetadata(
         video_path="v.mp4",
