@@ -82,6 +82,12 @@ def _print_summaries(summaries: list[StageSummary]) -> None:
     console = Console()
     console.print(table)
     for s in summaries:
+        if len(s.workers) > 1:  # handed out: what each worker did (rows, rows per busy second)
+            done = ", ".join(
+                f"{name} {rows} ({rows / busy if busy else 0.0:.2f}/s)"
+                for name, (rows, busy) in sorted(s.workers.items())
+            )
+            console.print(f"{s.name} rows by worker: {done}", highlight=False)
         for error in s.errors:
             console.print(f"[red]{s.name}[/red] {error}", markup=True, highlight=False)
 

@@ -88,6 +88,7 @@ class StageSummary:
         ran_rows: Input rows run in this run.
         seconds: Wall time of this run.
         errors: The first few failures, ``key: message``.
+        workers: Input rows run in this run per worker (``host:pid``), busy seconds beside.
     """
 
     name: str
@@ -98,6 +99,7 @@ class StageSummary:
     ran_rows: int
     seconds: float
     errors: list[str] = field(default_factory=list)
+    workers: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,7 @@ class _StageRun:
         self.digest = hashes[self.name]
         self.retry_failed = retry_failed
         self.parameters = _parameters(spec, {name: hashes[name] for name in self.inputs})
+        self.by_worker: dict[str, tuple[int, float]] = {}
 
     def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
         started = time.monotonic()
@@ -326,6 +329,8 @@ class _StageRun:
                 for work in self._work(stage, todo, files)
             )
             for done_task in executor.run(_StageWorker(self.params), jobs):
+                rows, busy = self.by_worker.get(done_task.worker, (0, 0.0))
+                self.by_worker[done_task.worker] = (rows + 1, busy + done_task.seconds)
                 outcome = done_task.value
                 if outcome is None:  # the worker died or could not build the stage
                     error = done_task.error or "worker failed"
@@ -391,4 +396,5 @@ class _StageRun:
             ran_rows=ran,
             seconds=round(time.monotonic() - started, 3),
             errors=[f"{row[KEY]}: {row[ERROR]}" for row in failed[:5]],
+            workers=dict(self.by_worker),
         )
