@@ -38,6 +38,14 @@ RAY_STAMP := $(VENV)/.ray-2.60.0
 
 demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise demo
+	# W1: a short two-camera session on the synthetic stereo rig, checked and scored.
+	$(BIN)/framewise synth-stereo --out demo-output/w1 --seed 3 --pitches 2 --poses 10
+	$(BIN)/framewise calibrate --camera left=demo-output/w1/calibration_left.mp4 \
+		--camera right=demo-output/w1/calibration_right.mp4 --baseline-m 0.8 --out demo-output/w1/calibration
+	$(BIN)/framewise record --camera left=demo-output/w1/left.mp4 --camera right=demo-output/w1/right.mp4 \
+		--config demo-output/w1/rec.yaml --session demo-output/w1/recordings/session-demo
+	$(BIN)/framewise verify-session demo-output/w1/recordings/session-demo
+	$(BIN)/framewise eval-record demo-output/w1/recordings/session-demo --truth demo-output/w1/truth.json
 
 test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(DVRSCAN_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) tools
 	$(BIN)/ruff check src tests bench

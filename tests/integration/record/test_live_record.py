@@ -60,7 +60,9 @@ def test_two_streams_record_episodes_and_a_dying_stream_closes_its_episode(
             for name, server in (("left", left_server), ("right", right_server))
         ]
         folder = tmp_path / "session-live_001"
-        recorder = Recorder(config, cameras, calibration_of(truth["rig"]), folder, Fraction(30))
+        rig_truth = truth["rig"]
+        assert isinstance(rig_truth, dict)
+        recorder = Recorder(config, cameras, calibration_of(rig_truth), folder, Fraction(30))
         # The streams start when the recorder connects: stop the right one 0.3 s into the
         # second pitch (plus a margin for connecting).
         kill_at = float(episodes[1]["start_seconds"]) + 0.3 + 0.4
