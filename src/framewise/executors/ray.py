@@ -234,22 +234,27 @@ class _ActorPool:
         self.load: list[int] = []
         self.pending: dict[Any, tuple[int, Task[Any]]] = {}
 
-    def _free_slot(self) -> int | None:
+    def _free_slot(self) -> int:
+        """An actor with room for a task, started if need be (only after :meth:`_room`)."""
         for slot, load in enumerate(self.load):
             if load < self.in_flight:
                 return slot
-        if len(self.actors) < self.size:
-            self.actors.append(self.start())
-            self.load.append(0)
-            return len(self.actors) - 1
-        return None
+        if len(self.actors) >= self.size:
+            raise RuntimeError("no actor has room: _free_slot called without _room")
+        self.actors.append(self.start())
+        self.load.append(0)
+        return len(self.actors) - 1
+
+    def _room(self) -> bool:
+        return len(self.actors) < self.size or any(n < self.in_flight for n in self.load)
 
     def fill(self, todo: Iterator[Task[Any]]) -> None:
         """Hand out tasks while an actor (or room for a new one) is free."""
-        while (slot := self._free_slot()) is not None:
+        while self._room():
             task = next(todo, None)
             if task is None:
-                return
+                return  # no actor is started without a task for it
+            slot = self._free_slot()
             self.pending[self.actors[slot].run.remote(task)] = (slot, task)
             self.load[slot] += 1
 
