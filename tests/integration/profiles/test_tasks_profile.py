@@ -4,6 +4,8 @@ a paced live replay, and the WebSocket carries task_prediction / task_confidence
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -28,6 +30,21 @@ pytest.importorskip("mediapipe")
 pytest.importorskip("sklearn")
 FPS = 2.0
 """The rate the fixture's model was trained at; the profile's pose and hands run at it."""
+
+KILLED_AT_60S = """
+import os, signal, sys
+from pathlib import Path
+from framewise.cli.options import load_pipeline_option
+from framewise.pipeline.runner import Pipeline
+
+def die(seconds: float) -> None:
+    if seconds >= 60.0:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+model, video, out = (Path(arg) for arg in sys.argv[1:4])
+config = load_pipeline_option("tasks", None, 2.0, model)
+Pipeline(config, checkpoint_seconds=0.0).process_video(video, out / "cut", on_progress=die)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +99,31 @@ def test_process_and_live_replay_give_the_same_task_segments(
         (e.data["label"], e.data["predictions"]) for e in batch
     ]
     assert [s.end for s in predicted.segments] == pytest.approx([e.data["end"] for e in batch])
+
+    # Killed (SIGKILL) a minute in, after a checkpoint, and run again: the journal replays
+    # what was done and the run goes on. The stages start afresh at the resume point (the task
+    # window empty, MediaPipe tracking anew), so the spans from there on may count other
+    # predictions and confidences; on this video no label or boundary moves.
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT_60S, str(model / "model.onnx"), str(video), str(tmp_path)],
+        check=False,
+        timeout=300,
+        capture_output=True,
+    )
+    assert killed.returncode == -9
+    pipeline = Pipeline(config)
+    try:
+        resumed = pipeline.process_video(video, tmp_path / "cut")
+    finally:
+        pipeline.close()
+    cut_at = resumed.resumed_at
+    assert cut_at is not None and cut_at >= 59
+    again = read_event_log(resumed.log_path).events
+    assert [(e.event_id, e.data["label"], e.data["start"], e.data["end"]) for e in again] == [
+        (e.event_id, e.data["label"], e.data["start"], e.data["end"]) for e in batch
+    ]
+    ended_before = [i for i, e in enumerate(batch) if float(str(e.data["end"])) <= cut_at]
+    assert ended_before and all(again[i].data == batch[i].data for i in ended_before)
 
     spec = replace(parse_source(str(video), replay=True, speed=20.0), keep_newest=False)
     options = ServiceOptions(port=0, out_dir=tmp_path / "live")
