@@ -57,10 +57,10 @@ def test_frame_messages_and_the_tally() -> None:
         confidence=0.8,
         data={"label": "idle", "start": 0.0, "end": 2.0},
     )
-    message = hooks.message(segment, "task:idle")
-    assert message is not None and message["type"] == "task_segment"
-    assert message["data"]["label"] == "idle"
-    tally.add(message)
+    sent = hooks.message(segment, "task:idle")
+    assert sent is not None and sent["type"] == "task_segment"
+    assert sent["data"]["label"] == "idle"
+    tally.add(sent)
     assert tally.as_dict() == {
         "task": "work",
         "confidence": 0.875,
