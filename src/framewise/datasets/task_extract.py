@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -207,11 +208,13 @@ def extract_video(
         batches = source.read_batches(settings.batch_size)
         if settings.sample_rate is not None:
             batches = _every_nth(batches, settings.sample_rate)
-        for batch, outputs in StageLine(chain.stages).run(batches):
-            ahead.give(batch, outputs)
-            core.process(batch)
-            if on_frame is not None:
-                on_frame(core.last_seconds)
+        # closing(): a failure below stops the line's threads before the source is closed.
+        with closing(StageLine(chain.stages).run(batches)) as line:
+            for batch, outputs in line:
+                ahead.give(batch, outputs)
+                core.process(batch)
+                if on_frame is not None:
+                    on_frame(core.last_seconds)
         if settings.detector in PEOPLE and not any(
             r["pose_present"] or r["left_hand_present"] or r["right_hand_present"]
             for r in sink.rows

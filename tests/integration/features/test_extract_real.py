@@ -106,3 +106,28 @@ def test_folder_run_resumes_per_video_and_goes_past_a_failure(
             out / "asl_gestures_walk.parquet",
             ExtractSettings(detector="pose", sample_fps=3.0),
         )
+
+
+class StopExtractError(Exception):
+    """Stands in for a failure in the run's own work, mid-video."""
+
+
+def test_a_failure_mid_video_stops_the_stage_threads_and_writes_nothing(
+    real_data: Path, tmp_path: Path
+) -> None:
+    import threading
+
+    before = threading.active_count()
+    out = tmp_path / "cut.parquet"
+
+    def fail(seconds: float) -> None:
+        if seconds > 1.0:
+            raise StopExtractError
+
+    settings = ExtractSettings(detector="fusion", sample_fps=10.0, batch_size=4)
+    with pytest.raises(StopExtractError):
+        extract_video(real_data / SIGNER, out, settings, on_frame=fail)
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert threading.active_count() == before
+    # The folder can be used again at once: the same settings give the table.
+    assert extract_video(real_data / SIGNER, out, settings).frames > 20
