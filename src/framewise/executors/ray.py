@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +47,7 @@ from framewise.executors.base import (
     build_worker,
     call_task,
     error_line,
+    worker_id,
 )
 
 ADDRESS_VARIABLE = "RAY_ADDRESS"
@@ -79,6 +81,28 @@ def _enter(cwd: str) -> None:
         os.chdir(folder)
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse at once a ``host:port`` (or ``ray://host:port``) nothing listens on.
+
+    Ray itself retries an unreachable head for minutes before it gives up; ``auto`` and
+    addresses without a port are left to Ray.
+
+    Raises:
+        ConfigError: Nothing answers at that address.
+    """
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConfigError(
+            f"nothing answers at {address} ({exc.strerror or type(exc).__name__})",
+            subject="--address",
+            hint="start the head (ray start --head --port 6379) or check the address and port",
+        ) from None
+
+
 def _apply(fn: Callable[[T], R], item: T, cwd: str) -> R:
     """A Ray task's body: ``fn(item)`` (Ray remotes only Python functions, not builtins)."""
     _enter(cwd)
@@ -95,7 +119,7 @@ class SpecActor:
     def run(self, task: Task[Any]) -> TaskOutcome[Any]:
         """One task; its error (or the worker's failure to start) goes into the outcome."""
         if self._worker is None:
-            return TaskOutcome(task.key, None, self._error, f"pid {os.getpid()}", 0.0)
+            return TaskOutcome(task.key, None, self._error, worker_id(), 0.0)
         return call_task(self._worker, task)
 
     def pid(self) -> int:
@@ -161,10 +185,11 @@ class RayExecutor(ExecutorBase):
             wanted = 0 if self._auto_workers else self.workers
             options["num_cpus"] = max(wanted, os.cpu_count() or 1)
         else:
+            _check_reachable(self.address)
             options["address"] = self.address
         try:
             ray.init(**options)
-        except ConnectionError as exc:
+        except (ConnectionError, RuntimeError) as exc:
             raise ConfigError(
                 f"cannot reach the Ray cluster at {self.address}: {error_line(exc)}",
                 subject="--address",
