@@ -102,3 +102,25 @@ def refuse_unknown_thresholds(
             subject=stage,
             hint=hint or f"tunable here: {sorted(tunable) or 'none'}",
         )
+
+
+class StreamWatch:
+    """Tells a stage that keeps state across frames when a new stream begins.
+
+    One pipeline serves many videos in turn (a folder run, a worker reused by an executor), so a
+    stateful stage (a gate, a rolling window, a background model) must start afresh when the
+    frames come from another source, or when time goes back (the same video again).
+
+    Example:
+        >>> watch = StreamWatch()
+        >>> if watch.restarted(frame):  # doctest: +SKIP
+        ...     state = fresh_state()
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[str, float] | None = None
+
+    def restarted(self, frame: Frame) -> bool:
+        """Whether ``frame`` begins a new stream (never for the very first frame)."""
+        last, self._last = self._last, (frame.source_id, frame.seconds)
+        return last is not None and (frame.source_id != last[0] or frame.seconds <= last[1])

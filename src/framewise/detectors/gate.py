@@ -27,6 +27,7 @@ from framewise.config.detectors import GateConfig, detector_name
 from framewise.core.detections import FloatArray
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
+from framewise.detectors.base import StreamWatch
 from framewise.detectors.clip_features import ClipEncoder
 from framewise.detectors.hf import SKIPPED_FEATURE, HfStage, check_lengths, kept_indices, rgb_pil
 
@@ -56,6 +57,7 @@ class GateStage(HfStage):
         self.skipped = 0
         self.last_seconds: float | None = None
         self.last_signature: FloatArray | None = None
+        self._watch = StreamWatch()
 
     def thresholds(self) -> Mapping[str, float]:
         """Nothing to tune while running (the difference scale is not [0, 1])."""
@@ -82,6 +84,10 @@ class GateStage(HfStage):
         seen = kept_indices(results)  # an earlier gate's skips stay skipped
         skipped = set(range(len(batch))) - set(seen)
         for i, signature in zip(seen, self.signatures([batch[i] for i in seen]), strict=True):
+            if self._watch.restarted(batch[i]):
+                # Another video: its first frame is compared with nothing (a folder run used
+                # to skip the next video's opening frames as "too soon" after the last one's).
+                self.last_seconds, self.last_signature = None, None
             seconds = batch[i].seconds
             soon = (
                 self.last_seconds is not None

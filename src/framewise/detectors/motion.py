@@ -34,7 +34,7 @@ import numpy as np
 from framewise.config.detectors import MotionConfig, detector_name
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import refuse_unknown_thresholds
+from framewise.detectors.base import StreamWatch, refuse_unknown_thresholds
 from framewise.detectors.scenes import shrink
 
 NONE = -1.0
@@ -91,7 +91,7 @@ class MotionStage:
         self.config = config
         self.rules = MotionRules(config)
         self.subtractor = self._subtractor()
-        self._last: tuple[str, float] | None = None
+        self._watch = StreamWatch()
         side = config.kernel
         self.kernel = None if side < 2 else np.ones((side, side), np.uint8)
         self._mask: np.ndarray | None = None
@@ -112,13 +112,9 @@ class MotionStage:
         """Add each frame's motion features (frames must come in time order)."""
         outputs = []
         for frame, result in zip(batch, results, strict=True):
-            if self._last is not None and (
-                frame.source_id != self._last[0] or frame.seconds <= self._last[1]
-            ):
-                # Another video (or the same one again): a pipeline serves many in turn.
+            if self._watch.restarted(frame):
                 self.rules = MotionRules(self.config)
                 self.subtractor = self._subtractor()
-            self._last = (frame.source_id, frame.seconds)
             score = self.score(frame.image)
             outputs.append(result.with_features(self.rules.update(frame.seconds, score)))
         return outputs

@@ -40,7 +40,7 @@ import numpy as np
 from framewise.config.detectors import SceneDetectConfig, detector_name
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import refuse_unknown_thresholds
+from framewise.detectors.base import StreamWatch, refuse_unknown_thresholds
 
 NONE = -1.0
 """The value of a ``*_back`` feature that names no frame."""
@@ -193,19 +193,15 @@ class SceneDetectStage:
         self.config = config
         self.cutter = SceneCutter(config)
         self._previous: np.ndarray | None = None
-        self._last: tuple[str, float] | None = None
+        self._watch = StreamWatch()
 
     def detect(self, batch: Sequence[Frame], results: Sequence[FrameOutput]) -> list[FrameOutput]:
         """Add each frame's scene features (frames must come in time order)."""
         outputs = []
         for frame, result in zip(batch, results, strict=True):
-            if self._last is not None and (
-                frame.source_id != self._last[0] or frame.seconds <= self._last[1]
-            ):
-                # Another video (or the same one again): a pipeline serves many in turn.
+            if self._watch.restarted(frame):
                 self.cutter = SceneCutter(self.config)
                 self._previous = None
-            self._last = (frame.source_id, frame.seconds)
             hsv, luma = frame_difference(frame.image, self.config.width)
             score = hsv_score(hsv, self._previous)
             self._previous = hsv

@@ -28,7 +28,7 @@ from framewise.config.detectors import TaskClassifierConfig, detector_name
 from framewise.core.errors import ModelError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import refuse_unknown_thresholds
+from framewise.detectors.base import StreamWatch, refuse_unknown_thresholds
 from framewise.features.task import TaskFeatures
 from framewise.features.task_live import TaskPrediction, TaskPredictor
 from framewise.features.task_model import CARD_NAME, OnnxTaskModel
@@ -54,7 +54,7 @@ class TaskClassifierStage:
         self.class_names: tuple[str, ...] = ()
         self.features = TaskFeatures()
         self.last: TaskPrediction | None = None
-        self._seen: tuple[str, float] | None = None  # (source, seconds) of the last frame
+        self._watch = StreamWatch()
 
     def restart(self) -> None:
         """Forget the window, the smoothing and the shown label (a new video starts)."""
@@ -95,10 +95,8 @@ class TaskClassifierStage:
             raise ValueError(f"stage {self.name!r} got {len(results)} results for {len(batch)}")
         out = []
         for frame, result in zip(batch, results, strict=True):
-            seen = self._seen
-            if seen is not None and (frame.source_id != seen[0] or frame.seconds <= seen[1]):
+            if self._watch.restarted(frame):
                 self.restart()  # another video (or the same again): a pipeline serves many
-            self._seen = (frame.source_id, frame.seconds)
             row = self.features.update(frame.seconds, result.detections, frame.width, frame.height)
             prediction = self.predictor.update(frame.seconds, row.vector())
             if prediction is not None:
