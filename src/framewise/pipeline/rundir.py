@@ -44,6 +44,8 @@ from framewise.events.sinks import JOURNAL_NAME, LOG_NAME, THUMBNAILS
 CONFIG_NAME = "config.yaml"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+SHARDS_DIR = "shards"
+"""The time shards of a ``--shard-sec`` run (removed once it finishes; see pipeline/shards.py)."""
 
 OUTPUTS = (
     LOG_NAME,
@@ -54,6 +56,7 @@ OUTPUTS = (
     ANNOTATIONS_NAME,
     FRAME_EMBEDDINGS,
     OBJECT_EMBEDDINGS,
+    SHARDS_DIR,
 )
 """What a run writes into its folder, besides the config and manifest (removed to start over)."""
 

@@ -43,12 +43,11 @@ from framewise.events.journal import JournalEntry, JournalWriter
 from framewise.events.sinks import JOURNAL_NAME
 from framewise.executors.base import worker_id
 from framewise.pipeline.chain import DetectorChain, build_chain
+from framewise.pipeline.rundir import SHARDS_DIR
 from framewise.sources.base import VideoSource
 from framewise.sources.registry import open_source
 from framewise.sources.sampling import nearest_tick
 
-SHARDS_DIR = "shards"
-"""The run folder's sub-folder holding the journal shards until they are merged."""
 SHARD_RECORD = "shard.json"
 PREROLL_SECONDS = 1.0
 """Shards (and thumbnail reads) seek this much before their first frame and drop what comes
