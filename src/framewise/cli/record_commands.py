@@ -186,6 +186,8 @@ def record_command(
     )
     for episode in report.episodes:
         typer.echo(f"  {episode.name}")
+    if report.interrupted:  # Ctrl+C: everything is written; exit as interrupted commands do
+        raise typer.Exit(130)
 
 
 def verify_session_command(

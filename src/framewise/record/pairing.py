@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 from framewise.core.errors import FramewiseError
@@ -161,7 +161,7 @@ class Synchronizer:
                 stats.missing += round(gap / interval) - 1
         stats.last = capture
 
-    def read(self) -> Iterator[FrameSet | CameraLost]:
+    def read(self) -> Generator[FrameSet | CameraLost]:
         """Frame sets, and a :class:`CameraLost` when a camera stops, until all have."""
         stop = threading.Event()
         queues: dict[str, queue.Queue[Frame | _End]] = {}

@@ -15,6 +15,9 @@ disconnect never touches a finished one.
 
 from __future__ import annotations
 
+import shutil
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -65,6 +69,7 @@ class SessionReport:
     rejected_epipolar: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     elapsed_s: float = 0.0
+    interrupted: bool = False
 
     def latency_p95_ms(self) -> float | None:
         """95th percentile of capture → 3-D observation latency (live sources only)."""
@@ -123,6 +128,7 @@ class Recorder:
         self._pool = ThreadPoolExecutor(max(1, len(self.names)), thread_name_prefix="ball")
         self._finisher = ThreadPoolExecutor(1, thread_name_prefix="episode")
         self._closing: list[Future[Path]] = []
+        self._stop_requested = False
         self._episodes = 0
         self._live = list(self.names)
 
@@ -220,15 +226,16 @@ class Recorder:
         seeing = sum(1 for found in processed.balls.values() if found)
         return seeing >= min(self.settings.active_min_cameras, max(1, len(self._live)))
 
-    def _open(self, start: float, ring: deque[Processed]) -> EpisodeWriter:
+    def _open(self) -> EpisodeWriter:
         self._episodes += 1
         name = f"{self.folder.name}-{self.settings.episode_name}-{self._episodes:03d}"
-        writer = EpisodeWriter(self.folder / name, self.names, self.settings, name, self.rate)
+        return EpisodeWriter(self.folder / name, self.names, self.settings, name, self.rate)
+
+    def _pre_roll(self, writer: EpisodeWriter, start: float, ring: deque[Processed]) -> None:
         first = start - self.settings.pre_roll_ms / 1000
         for processed in ring:
             if processed.time >= first - 1e-9:
                 self._write(writer, processed, pre_roll=processed.time < start - 1e-9)
-        return writer
 
     def _write(self, writer: EpisodeWriter, processed: Processed, pre_roll: bool = False) -> None:
         for name, frame in processed.frames.frames.items():
@@ -246,9 +253,16 @@ class Recorder:
         )
 
     def run(self, progress: Callable[[SessionReport], None] | None = None) -> SessionReport:
-        """Record until every camera has ended (or one is lost with ``on_camera_loss: stop``)."""
+        """Record until every camera has ended (or one is lost with ``on_camera_loss: stop``).
+
+        Ctrl+C (SIGINT, when run on the main thread) stops the session between two frame
+        sets: an open episode is closed with ``closed_by: stopped``, ``session.json`` is
+        written and :attr:`SessionReport.interrupted` is set. A second Ctrl+C raises
+        ``KeyboardInterrupt``: the unfinished episode is dropped, finished ones stay.
+        """
         began = time.perf_counter()
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._sweep()
         self._write_calibration()
         sync = Synchronizer(self.cameras, self.tolerance, self.settings.stall_seconds)
         tracker = EpisodeTracker(
@@ -262,67 +276,81 @@ class Recorder:
         writer: EpisodeWriter | None = None
         pending: list[Processed] = []
         tail: tuple[EpisodeWriter, Closed, float] | None = None  # post-roll still to write
+        frame_sets = sync.read()
+        # Ctrl+C only asks to stop; the loop stops between frame sets, never inside an encoder
+        # call (an interrupted x264 flush leaves an unreadable video). A second one raises.
+        restore = None
+        if threading.current_thread() is threading.main_thread():
+            restore = signal.signal(signal.SIGINT, self._on_interrupt)
         try:
-            for item in sync.read():
-                if isinstance(item, CameraLost):
-                    self.report.lost.append(item)
-                    self._live.remove(item.camera)
-                    if tail is not None:
-                        self._finish(tail[0], tail[1], "gap", [item.camera])
-                        tail = None
-                    closed = tracker.close()
-                    if writer is not None and closed is not None:
-                        for processed in pending:
-                            self._write(writer, processed)
-                        ended = item.reason == ENDED
-                        self._finish(
-                            writer,
-                            closed,
-                            "camera_ended" if ended else "camera_lost",
-                            [item.camera],
-                        )
-                    writer, pending = None, []
-                    if self.settings.on_camera_loss == "stop":
+            try:
+                for item in frame_sets:
+                    if self._stop_requested:  # Ctrl+C: close what is open as it stands
+                        self.report.interrupted = True
                         break
-                    continue
-                processed = self._process(item)
-                self.report.frame_sets += 1
-                if tail is not None:
-                    if processed.time <= tail[2] + 1e-9:
-                        self._write(tail[0], processed)
-                    if processed.time >= tail[2] - 1e-9:
-                        self._finish(tail[0], tail[1], "gap", [])
-                        tail = None
-                event = tracker.update(processed.time, self._active(processed))
-                if isinstance(event, Opened):
-                    if tail is not None:  # a new episode cuts the last one's post-roll short
-                        self._finish(tail[0], tail[1], "gap", [])
-                        tail = None
-                    writer = self._open(event.start, ring)
-                    self._write(writer, processed)
-                elif isinstance(event, Closed) and writer is not None:
-                    until = event.end + self.settings.post_roll_ms / 1000
-                    for held in [*pending, processed]:
-                        if held.time <= until + 1e-9:
-                            self._write(writer, held)
-                    if processed.time >= until - 1e-9:
-                        self._finish(writer, event, "gap", [])
-                    else:
-                        tail = (writer, event, until)
-                    writer, pending = None, []
-                elif writer is not None:
-                    if self._active(processed):
-                        for held in pending:
-                            self._write(writer, held)
-                        pending = []
+                    if isinstance(item, CameraLost):
+                        self.report.lost.append(item)
+                        self._live.remove(item.camera)
+                        if tail is not None:
+                            self._finish(tail[0], tail[1], "gap", [item.camera])
+                            tail = None
+                        closed = tracker.close()
+                        if writer is not None and closed is not None:
+                            for processed in pending:
+                                self._write(writer, processed)
+                            ended = item.reason == ENDED
+                            self._finish(
+                                writer,
+                                closed,
+                                "camera_ended" if ended else "camera_lost",
+                                [item.camera],
+                            )
+                        writer, pending = None, []
+                        if self.settings.on_camera_loss == "stop":
+                            break
+                        continue
+                    processed = self._process(item)
+                    self.report.frame_sets += 1
+                    if tail is not None:
+                        if processed.time <= tail[2] + 1e-9:
+                            self._write(tail[0], processed)
+                        if processed.time >= tail[2] - 1e-9:
+                            self._finish(tail[0], tail[1], "gap", [])
+                            tail = None
+                    event = tracker.update(processed.time, self._active(processed))
+                    if isinstance(event, Opened):
+                        if tail is not None:  # a new episode cuts the last one's post-roll short
+                            self._finish(tail[0], tail[1], "gap", [])
+                            tail = None
+                        # Held before the pre-roll is written, so a Ctrl+C meanwhile keeps it.
+                        writer = self._open()
+                        self._pre_roll(writer, event.start, ring)
                         self._write(writer, processed)
-                    else:
-                        pending.append(processed)
-                ring.append(processed)
-                while ring and ring[0].time < processed.time - keep:
-                    ring.popleft()
-                if progress is not None and self.report.frame_sets % 30 == 0:
-                    progress(self.report)
+                    elif isinstance(event, Closed) and writer is not None:
+                        until = event.end + self.settings.post_roll_ms / 1000
+                        for held in [*pending, processed]:
+                            if held.time <= until + 1e-9:
+                                self._write(writer, held)
+                        if processed.time >= until - 1e-9:
+                            self._finish(writer, event, "gap", [])
+                        else:
+                            tail = (writer, event, until)
+                        writer, pending = None, []
+                    elif writer is not None:
+                        if self._active(processed):
+                            for held in pending:
+                                self._write(writer, held)
+                            pending = []
+                            self._write(writer, processed)
+                        else:
+                            pending.append(processed)
+                    ring.append(processed)
+                    while ring and ring[0].time < processed.time - keep:
+                        ring.popleft()
+                    if progress is not None and self.report.frame_sets % 30 == 0:
+                        progress(self.report)
+            finally:
+                frame_sets.close()
             if tail is not None:
                 self._finish(tail[0], tail[1], "gap", [])
                 tail = None
@@ -330,7 +358,9 @@ class Recorder:
             if writer is not None and closed is not None:
                 for processed in pending:
                     self._write(writer, processed)
-                self._finish(writer, closed, "end_of_input", [])
+                self._finish(
+                    writer, closed, "stopped" if self.report.interrupted else "end_of_input", []
+                )
                 writer = None
         except BaseException:
             for open_writer in (writer, tail[0] if tail else None):
@@ -340,10 +370,23 @@ class Recorder:
         finally:
             self._pool.shutdown(wait=True)
             self._finisher.shutdown(wait=True)
+            if restore is not None:
+                signal.signal(signal.SIGINT, restore)
         self.report.episodes = [done.result() for done in self._closing]
+        self._sweep()
         self.report.elapsed_s = time.perf_counter() - began
         self._write_summary(sync)
         return self.report
+
+    def _on_interrupt(self, signum: int, frame: FrameType | None) -> None:
+        if self._stop_requested:
+            raise KeyboardInterrupt
+        self._stop_requested = True
+
+    def _sweep(self) -> None:
+        """Remove unfinished episode folders: a killed run's, or one Ctrl+C cut while opening."""
+        for orphan in self.folder.glob(".*.partial"):
+            shutil.rmtree(orphan, ignore_errors=True)
 
     def _write_summary(self, sync: Synchronizer) -> None:
         skews = sync.skews

@@ -5,6 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +205,33 @@ def test_sessions_export_to_yolo_and_parquet(session: Path, tmp_path: Path) -> N
         "session-test_001-pitch-002",
     }
     assert min(table.column("Z_m").to_pylist()) > 1.0
+
+
+def test_ctrl_c_closes_the_open_episode_and_writes_the_session(
+    rig: Path, calibration: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "session-stop_001"
+    command = [sys.executable, "-m", "framewise", "record"]
+    command += ["--camera", f"left={rig / 'left.mp4'}", "--camera", f"right={rig / 'right.mp4'}"]
+    command += ["--config", str(rig / "rec.yaml"), "--calibration", str(calibration)]
+    command += ["--session", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        # Wait until an episode is being written (its video has begun), then Ctrl+C.
+        while not list(folder.glob(".*.partial/.left.mp4.*.partial")):
+            assert time.monotonic() < deadline
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err.decode()
+    assert not list(folder.glob(".*.partial"))
+    manifests = [json.loads(p.read_text()) for p in sorted(folder.glob("*/manifest.json"))]
+    assert manifests and manifests[-1]["closed_by"] == "stopped"
+    assert (folder / "session.json").is_file()
+    check = verify_session(folder)
+    assert check.ok, check.failures
