@@ -1,15 +1,18 @@
-"""``framewise stages run --report notebook``; folds that cannot train fail in one line."""
+"""`stages run --report notebook`; folds that cannot train fail in one line; kill -9 in training."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from framewise.pipeline.stages import read_rows
 from tests.integration.stages.conftest import PASSWORD, lavfi_clip
 
 SOURCES = {"a": "testsrc2", "b": "smptebars", "c": "testsrc", "d": "rgbtestsrc"}
@@ -70,3 +73,36 @@ def test_folds_that_would_train_on_one_class_fail_in_one_line(
     failed = _run(str(pipeline))
     assert failed.returncode != 0
     assert "would train on class" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_kill_9_inside_training_then_resume_gives_the_same_table(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    lines = ["path,label,group"]
+    for name, source in SOURCES.items():
+        lavfi_clip(videos / f"{name}.mp4", source, seconds=0.5)
+        lines.append(f"{name}.mp4,{'real' if name in 'ab' else 'fake'},{name}")
+    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    runs = {}
+    for kind in ("clean", "killed"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        pipeline = _pipeline(folder, videos, tmp_path / "labels.csv")
+        text = pipeline.read_text().replace(
+            "[logistic_regression_stage2]", "[logistic_regression_stage2, svm_stage2]"
+        )
+        pipeline.write_text(text)
+        if kind == "killed":
+            command = [sys.executable, "-m", "framewise", "stages", "run", str(pipeline)]
+            child = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+            started = folder / "out" / "02_train" / "files" / "folds.json"
+            deadline = time.monotonic() + 120
+            while not started.exists() and time.monotonic() < deadline and child.poll() is None:
+                time.sleep(0.01)
+            child.send_signal(signal.SIGKILL)
+            assert child.wait() == -signal.SIGKILL, "the run ended before the kill"
+            assert not (folder / "out" / "02_train" / "table.parquet").exists()
+        done = _run(str(pipeline))
+        assert done.returncode == 0, done.stderr
+        runs[kind] = read_rows(folder / "out" / "02_train")
+    assert runs["killed"] == runs["clean"] and len(runs["clean"]) == 2 * 3

@@ -61,7 +61,7 @@ def test_stages_0_to_4_write_features_and_flags(clean_run: dict[str, list[dict[s
     assert {row["group"] for row in scaled} == {"a", "b", "d"}
 
 
-@pytest.mark.parametrize("stage", ["01_augment", "02_features", "03_scale"])
+@pytest.mark.parametrize("stage", ["01_augment", "02_features", "03_scale", "04_scaled"])
 def test_kill_9_inside_a_stage_then_resume_gives_the_same_tables(
     tmp_path: Path,
     video_set: Path,
