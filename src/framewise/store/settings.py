@@ -11,14 +11,13 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from framewise.config.env import from_environment, is_loopback_host
 from framewise.core.errors import ConfigError
 
 ENV_PREFIX = "FRAMEWISE_STORE_"
@@ -61,23 +60,7 @@ class StoreSettings(BaseModel):
         Raises:
             ConfigError: A value is invalid; the message names the variable.
         """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name in cls.model_fields:
-            key = ENV_PREFIX + name.upper()
-            if key in env:
-                values[name] = env[key]
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(
-                f"invalid event store setting {field}: {first['msg']}",
-                subject=ENV_PREFIX + field.upper(),
-                hint="fix the variable or the matching command-line option",
-            ) from None
+        return from_environment(cls, ENV_PREFIX, "event store", environ, overrides)
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL to connect to (a SQLite file in ``data_dir`` by default)."""
@@ -87,13 +70,7 @@ class StoreSettings(BaseModel):
 
     def is_loopback(self) -> bool:
         """Whether ``host`` only accepts connections from this machine."""
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            # A host name other than localhost may resolve to anything: treat it as public.
-            return False
+        return is_loopback_host(self.host)
 
     def check_security(self) -> None:
         """Refuse to serve writes to the network without a token.

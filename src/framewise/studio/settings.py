@@ -10,14 +10,13 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from framewise.config.env import from_environment, is_loopback_host
 from framewise.core.errors import ConfigError
 
 ENV_PREFIX = "FRAMEWISE_STUDIO_"
@@ -57,33 +56,11 @@ class StudioSettings(BaseModel):
         Raises:
             ConfigError: A value is invalid; the message names the variable.
         """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name in cls.model_fields:
-            key = ENV_PREFIX + name.upper()
-            if key in env:
-                values[name] = env[key]
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(
-                f"invalid studio setting {field}: {first['msg']}",
-                subject=ENV_PREFIX + field.upper(),
-                hint="fix the variable or the matching command-line option",
-            ) from None
+        return from_environment(cls, ENV_PREFIX, "studio", environ, overrides)
 
     def is_loopback(self) -> bool:
         """Whether ``host`` only accepts connections from this machine."""
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            # Another host name may resolve to anything: treat it as public.
-            return False
+        return is_loopback_host(self.host)
 
     def check(self) -> None:
         """Refuse to serve writes to the network without a token, or a missing object model.
