@@ -41,15 +41,21 @@ def _pipeline(folder: Path, videos: Path, labels: Path) -> Path:
     return path
 
 
-def test_report_notebook_beside_the_report(tmp_path: Path) -> None:
-    pytest.importorskip("nbformat")
-    videos = tmp_path / "videos"
+def _four_videos(folder: Path) -> Path:
+    """``videos/`` with two real and two fake originals, and ``labels.csv`` beside it."""
+    videos = folder / "videos"
     videos.mkdir()
     lines = ["path,label,group"]
     for name, source in SOURCES.items():
         lavfi_clip(videos / f"{name}.mp4", source, seconds=0.5)
         lines.append(f"{name}.mp4,{'real' if name in 'ab' else 'fake'},{name}")
-    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    (folder / "labels.csv").write_text("\n".join(lines) + "\n")
+    return videos
+
+
+def test_report_notebook_beside_the_report(tmp_path: Path) -> None:
+    pytest.importorskip("nbformat")
+    videos = _four_videos(tmp_path)
     pipeline = _pipeline(tmp_path, videos, tmp_path / "labels.csv")
     bad = _run(str(pipeline), "--report", "pdf")
     assert bad.returncode == 2 and "--report" in bad.stderr
@@ -76,13 +82,7 @@ def test_folds_that_would_train_on_one_class_fail_in_one_line(
 
 
 def test_kill_9_inside_training_then_resume_gives_the_same_table(tmp_path: Path) -> None:
-    videos = tmp_path / "videos"
-    videos.mkdir()
-    lines = ["path,label,group"]
-    for name, source in SOURCES.items():
-        lavfi_clip(videos / f"{name}.mp4", source, seconds=0.5)
-        lines.append(f"{name}.mp4,{'real' if name in 'ab' else 'fake'},{name}")
-    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    videos = _four_videos(tmp_path)
     runs = {}
     for kind in ("clean", "killed"):
         folder = tmp_path / kind
