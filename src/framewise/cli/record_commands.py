@@ -52,6 +52,9 @@ def synth_stereo_command(
     size: Annotated[str, typer.Option("--size", help="WIDTHxHEIGHT.")] = "1280x720",
     baseline_m: Annotated[float, typer.Option("--baseline-m", help="Camera spacing.")] = 0.8,
     poses: Annotated[int, typer.Option("--poses", help="Checkerboard poses.")] = 16,
+    charuco: Annotated[
+        bool, typer.Option("--charuco", help="Film a ChArUco board instead (markers 0.06 m).")
+    ] = False,
 ) -> None:
     """Render a synthetic stereo rig: two lane videos, a checkerboard sequence, truth.json."""
     from framewise.cli.progress import frame_progress
@@ -60,7 +63,7 @@ def synth_stereo_command(
     dimensions = parse_size(size) or (1280, 720)
     settings = StereoSettings(
         seed=seed, pitches=pitches, fps=fps, width=dimensions[0], height=dimensions[1],
-        baseline_m=baseline_m, calibration_poses=poses,
+        baseline_m=baseline_m, calibration_poses=poses, charuco=charuco,
     )  # fmt: skip
     settings.check()
     with frame_progress("rendering the rig", None) as advance:
@@ -87,6 +90,15 @@ def calibrate_command(
         float, typer.Option("--max-baseline-error-pct", help="Refuse a worse calibration.")
     ] = 2.0,
     fit_k3: Annotated[bool, typer.Option("--fit-k3", help="Also fit k3 (wide lenses).")] = False,
+    charuco: Annotated[
+        bool, typer.Option("--charuco", help="A ChArUco board (--board counts inner corners).")
+    ] = False,
+    marker_m: Annotated[
+        float, typer.Option("--marker-m", help="ChArUco marker side (metres).")
+    ] = 0.06,
+    dictionary: Annotated[
+        str, typer.Option("--dictionary", help="ChArUco markers' ArUco dictionary.")
+    ] = "DICT_4X4_50",
     step: Annotated[int, typer.Option("--step", help="Use every Nth frame pair.")] = 1,
 ) -> None:
     """Calibrate a camera pair from a checkerboard recording (intrinsics, distortion, pose)."""
@@ -101,7 +113,8 @@ def calibrate_command(
     if not 0 < square_m < 10 or step < 1:
         raise ConfigError("--square-m must be 0-10 metres and --step at least 1")
     result = calibrate(
-        Path(pairs[0][1]), Path(pairs[1][1]), Board(int(match[1]), int(match[2]), square_m),
+        Path(pairs[0][1]), Path(pairs[1][1]),
+        Board(int(match[1]), int(match[2]), square_m, charuco, marker_m, dictionary),
         names=(pairs[0][0], pairs[1][0]), measured_baseline_m=baseline_m, fit_k3=fit_k3, step=step,
     )  # fmt: skip
     typer.echo(

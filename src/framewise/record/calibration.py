@@ -39,11 +39,38 @@ CALIBRATION_HINT = "run `framewise calibrate` to write the session's calibration
 
 @dataclass(frozen=True)
 class Board:
-    """A checkerboard: inner corners per row (``columns``) and column (``rows``), square side."""
+    """A calibration board: inner corners per row (``columns``) and column (``rows``).
+
+    ``charuco``: a ChArUco board of ``(columns + 1) × (rows + 1)`` squares with ArUco markers
+    of ``marker_m`` from ``dictionary`` in its white squares; its corners are identified, so
+    views that see only part of it count too.
+    """
 
     columns: int = 9
     rows: int = 6
     square_m: float = 0.08
+    charuco: bool = False
+    marker_m: float = 0.06
+    dictionary: str = "DICT_4X4_50"
+
+    def charuco_board(self) -> cv2.aruco.CharucoBoard:
+        """OpenCV's description of the ChArUco board.
+
+        Raises:
+            ConfigError: Unknown dictionary, or markers not smaller than the squares.
+        """
+        code = getattr(cv2.aruco, self.dictionary, None)
+        if not self.dictionary.startswith("DICT_") or not isinstance(code, int):
+            raise ConfigError(
+                f"unknown ArUco dictionary {self.dictionary!r}", hint="e.g. DICT_4X4_50"
+            )
+        if not 0 < self.marker_m < self.square_m:
+            raise ConfigError(
+                "ArUco markers must be smaller than the squares", subject="--marker-m"
+            )
+        dictionary = cv2.aruco.getPredefinedDictionary(code)
+        size = (self.columns + 1, self.rows + 1)
+        return cv2.aruco.CharucoBoard(size, self.square_m, self.marker_m, dictionary)
 
     def object_points(self) -> NDArray[np.float32]:
         """The inner corners on the board's plane (metres), row by row."""
@@ -190,24 +217,64 @@ def _paired(left: Path, right: Path, step: int) -> Iterator[tuple[Frame, Frame]]
                 yield frame, other
 
 
+Views = list[NDArray[np.float32]]
+
+
+def _charuco_pair(
+    detector: cv2.aruco.CharucoDetector,
+    gray_l: NDArray[np.uint8],
+    gray_r: NDArray[np.uint8],
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]] | None:
+    """Board points both views identified (object, left, right), or ``None`` under 8."""
+    found: list[dict[int, NDArray[np.float32]]] = []
+    for gray in (gray_l, gray_r):
+        corners, ids, _, _ = detector.detectBoard(gray)
+        if ids is None or len(ids) < 8:
+            return None
+        numbers = [int(i) for i in np.asarray(ids).ravel()]
+        points = np.asarray(corners, np.float32).reshape(-1, 2)
+        found.append(dict(zip(numbers, points, strict=True)))
+    common = sorted(set(found[0]) & set(found[1]))
+    if len(common) < 8:
+        return None
+    grid = np.asarray(detector.getBoard().getChessboardCorners(), np.float32)
+    objects = grid[np.asarray(common, np.int64)].reshape(-1, 1, 3)
+    left = np.array([found[0][i] for i in common], np.float32).reshape(-1, 1, 2)
+    right = np.array([found[1][i] for i in common], np.float32).reshape(-1, 1, 2)
+    return objects, left, right
+
+
 def find_views(
     left: Path, right: Path, board: Board, step: int = 1
-) -> tuple[list[NDArray[np.float32]], list[NDArray[np.float32]], tuple[int, int]]:
-    """Board corners in every paired frame where both cameras see the whole board.
+) -> tuple[Views, Views, Views, tuple[int, int]]:
+    """Board points in every paired frame where both cameras see the board.
+
+    A checkerboard counts only when whole in both views; a ChArUco board when both views
+    identify at least 8 of the same corners. Returns object points, left and right image
+    points per view, and the picture size.
 
     Raises:
         InputError: Fewer than 4 such frames.
     """
     pattern = (board.columns, board.rows)
     flags = cv2.CALIB_CB_NORMALIZE_IMAGE | cv2.CALIB_CB_ACCURACY
-    seen_left: list[NDArray[np.float32]] = []
-    seen_right: list[NDArray[np.float32]] = []
+    detector = cv2.aruco.CharucoDetector(board.charuco_board()) if board.charuco else None
+    objects: Views = []
+    seen_left: Views = []
+    seen_right: Views = []
     size = (0, 0)
     frames = 0
     for frame_l, frame_r in _paired(left, right, step):
         frames += 1
         size = (frame_l.width, frame_l.height)
         gray_l, gray_r = _gray(frame_l), _gray(frame_r)
+        if detector is not None:
+            pair = _charuco_pair(detector, gray_l, gray_r)
+            if pair is not None:
+                objects.append(pair[0])
+                seen_left.append(pair[1])
+                seen_right.append(pair[2])
+            continue
         # The accurate detector takes ~0.2 s a frame even where there is no board; a quick
         # look at a quarter-size picture (~3 ms) skips those frames.
         if not (_may_hold(gray_l, pattern) and _may_hold(gray_r, pattern)):
@@ -217,22 +284,23 @@ def find_views(
             continue
         found_r, corners_r = cv2.findChessboardCornersSB(gray_r, pattern, flags=flags)
         if found_r:
+            objects.append(board.object_points().reshape(-1, 1, 3))
             seen_left.append(np.asarray(corners_l, np.float32).reshape(-1, 1, 2))
             seen_right.append(np.asarray(corners_r, np.float32).reshape(-1, 1, 2))
     if len(seen_left) < 4:
+        kind = "ChArUco" if board.charuco else "checkerboard"
         raise InputError(
-            f"the {board.columns}x{board.rows} board was seen by both cameras in "
+            f"the {board.columns}x{board.rows} {kind} was seen by both cameras in "
             f"{len(seen_left)} of {frames} paired frames; calibration needs at least 4",
             subject=left,
             hint="film the whole board in both views from several angles, or fix --board",
         )
-    return seen_left, seen_right, size
+    return objects, seen_left, seen_right, size
 
 
 def _camera(
-    name: str, views: list[NDArray[np.float32]], board: Board, size: tuple[int, int], fit_k3: bool
+    name: str, objects: Views, views: Views, size: tuple[int, int], fit_k3: bool
 ) -> Intrinsics:
-    objects = [board.object_points()] * len(views)
     flags = 0 if fit_k3 else cv2.CALIB_FIX_K3
     rms, matrix, distortion, _, _ = cv2.calibrateCamera(
         objects, views, size, None, None, flags=flags
@@ -262,10 +330,9 @@ def calibrate(
     Raises:
         InputError: A video is unusable, or the board was seen too rarely.
     """
-    views_l, views_r, size = find_views(left, right, board, step)
-    intr_l = _camera(names[0], views_l, board, size, fit_k3)
-    intr_r = _camera(names[1], views_r, board, size, fit_k3)
-    objects = [board.object_points()] * len(views_l)
+    objects, views_l, views_r, size = find_views(left, right, board, step)
+    intr_l = _camera(names[0], objects, views_l, size, fit_k3)
+    intr_r = _camera(names[1], objects, views_r, size, fit_k3)
     criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 100, 1e-9)
     rms, *_, rotation, translation, _, _ = cv2.stereoCalibrate(
         objects, views_l, views_r, intr_l.matrix, intr_l.distortion, intr_r.matrix,

@@ -30,6 +30,7 @@ import yaml
 from framewise.core.atomic import write_json, write_text
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Image
+from framewise.record.calibration import Board
 from framewise.record.video import H264Writer
 from framewise.synth.stereo import (
     BALL_RADIUS_M,
@@ -68,6 +69,8 @@ class StereoSettings:
         calibration_poses: Board poses in the calibration sequence.
         tail_seconds: Idle time after the last pitch.
         crf: x264 quality of the written videos.
+        charuco: Render a ChArUco board (markers 0.75 of a square, ``DICT_4X4_50``) instead
+            of a checkerboard.
         right_offset_ms: The right camera takes each frame this much later than the left
             (an unsynchronised rig); its video's times still start at 0, and ``rec.yaml``
             and the truth give the offset.
@@ -86,6 +89,7 @@ class StereoSettings:
     tail_seconds: float = 1.0
     crf: int = 16
     right_offset_ms: float = 0.0
+    charuco: bool = False
 
     def check(self) -> None:
         """Refuse settings that cannot be rendered.
@@ -285,6 +289,7 @@ def _board_image(
     rotation: FloatArray,
     origin: FloatArray,
     square: float,
+    texture: Image | None = None,
 ) -> Image:
     r_cam = camera.rotation @ rotation
     t_cam = camera.rotation @ origin + camera.translation
@@ -298,13 +303,28 @@ def _board_image(
     x, y = local[:, 0] / square, local[:, 1] / square
     on_squares = (x >= 0) & (x < cols) & (y >= 0) & (y < rows) & (s > 0)
     on_board = (x >= -1) & (x < cols + 1) & (y >= -1) & (y < rows + 1) & (s > 0)
-    dark = on_squares & ((np.floor(x).astype(np.int32) + np.floor(y).astype(np.int32)) % 2 == 0)
+    if texture is None:
+        parity = (np.floor(x).astype(np.int32) + np.floor(y).astype(np.int32)) % 2 == 0
+    else:  # a printed board (ChArUco): its picture looked up where each ray lands
+        per_square = texture.shape[1] / cols
+        tx = np.clip((x * per_square).astype(np.int32), 0, texture.shape[1] - 1)
+        ty = np.clip((y * per_square).astype(np.int32), 0, texture.shape[0] - 1)
+        parity = texture[ty, tx] < 128
+    dark = on_squares & parity
     samples = len(rays) // 4
     grey = base.astype(np.float32).reshape(1, -1, 3).repeat(4, axis=0).reshape(-1, 3)
     grey[on_board] = 215.0
     grey[dark] = 35.0
     image = grey.reshape(4, samples, 3).mean(axis=0)
     return np.asarray(np.clip(image.reshape(camera.height, camera.width, 3), 0, 255), np.uint8)
+
+
+def _charuco_texture(square: float) -> Image:
+    """The ChArUco board :class:`~framewise.record.calibration.Board` describes, 100 px a square."""
+    board = Board(BOARD_CORNERS[0], BOARD_CORNERS[1], square, charuco=True, marker_m=0.75 * square)
+    cols, rows = BOARD_CORNERS[0] + 1, BOARD_CORNERS[1] + 1
+    picture = board.charuco_board().generateImage((cols * 100, rows * 100), marginSize=0)
+    return np.asarray(picture, np.uint8)
 
 
 def _board_corners(rotation: FloatArray, origin: FloatArray, square: float) -> FloatArray:
@@ -334,6 +354,7 @@ def render_calibration(out: Path, rig: StereoRig, settings: StereoSettings) -> d
     for number, camera in enumerate(rig.cameras):
         base = _scene(camera, settings.seed * 7 + number)
         rays = _rays(camera)
+        texture = _charuco_texture(settings.square_m) if settings.charuco else None
         with H264Writer(
             out / f"calibration_{camera.name}.mp4",
             camera.width,
@@ -344,12 +365,12 @@ def render_calibration(out: Path, rig: StereoRig, settings: StereoSettings) -> d
         ) as video:
             for index, (rotation, origin) in enumerate(poses):
                 video.write(
-                    _board_image(base, rays, camera, rotation, origin, settings.square_m),
+                    _board_image(base, rays, camera, rotation, origin, settings.square_m, texture),
                     index / 2.0,
                 )
     return {
         "board": {
-            "kind": "checkerboard",
+            "kind": "charuco" if settings.charuco else "checkerboard",
             "columns": BOARD_CORNERS[0],
             "rows": BOARD_CORNERS[1],
             "square_m": settings.square_m,

@@ -11,6 +11,8 @@ import pytest
 
 from framewise.cli.main import main
 from framewise.record.calibration import Board, calibrate, read_calibration, write_calibration
+from framewise.synth.stereo import StereoRig
+from framewise.synth.stereo_render import StereoSettings, render_calibration
 
 pytestmark = pytest.mark.slow
 
@@ -81,3 +83,25 @@ def test_a_video_without_the_board_is_one_clear_error(rig: Path, tmp_path: Path)
         ]
     )  # fmt: skip
     assert code == 3
+
+
+def test_a_charuco_recording_calibrates_through_the_cli(tmp_path: Path) -> None:
+    rig = tmp_path / "rig"
+    rig.mkdir()
+    settings = StereoSettings(seed=6, calibration_poses=8, charuco=True)
+    meta = render_calibration(rig, StereoRig.default(), settings)
+    assert meta["board"] == {"kind": "charuco", "columns": 9, "rows": 6, "square_m": 0.08}
+    out = tmp_path / "calibration"
+    code = main(
+        [
+            "calibrate", "--charuco", "--marker-m", "0.06",
+            "--camera", f"left={rig / 'calibration_left.mp4'}",
+            "--camera", f"right={rig / 'calibration_right.mp4'}",
+            "--baseline-m", "0.8", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    geometry = json.loads((out / "stereo_geometry.json").read_text())
+    assert geometry["views_used"] == 8
+    assert geometry["baseline_error_pct"] < BASELINE_TOLERANCE_PCT
+    assert geometry["rms_reprojection_error_px"] < 0.5
