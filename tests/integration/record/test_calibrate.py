@@ -12,7 +12,7 @@ import pytest
 from framewise.cli.main import main
 from framewise.record.calibration import Board, calibrate, read_calibration, write_calibration
 from framewise.synth.stereo import StereoRig
-from framewise.synth.stereo_render import StereoSettings, render_calibration
+from framewise.synth.stereo_board import render_calibration
 
 pytestmark = pytest.mark.slow
 
@@ -88,8 +88,7 @@ def test_a_video_without_the_board_is_one_clear_error(rig: Path, tmp_path: Path)
 def test_a_charuco_recording_calibrates_through_the_cli(tmp_path: Path) -> None:
     rig = tmp_path / "rig"
     rig.mkdir()
-    settings = StereoSettings(seed=6, calibration_poses=8, charuco=True)
-    meta = render_calibration(rig, StereoRig.default(), settings)
+    meta = render_calibration(rig, StereoRig.default(), seed=6, poses=8, charuco=True)
     assert meta["board"] == {"kind": "charuco", "columns": 9, "rows": 6, "square_m": 0.08}
     out = tmp_path / "calibration"
     code = main(
