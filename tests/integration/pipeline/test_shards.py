@@ -23,9 +23,9 @@ from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.errors import ConfigError, InputError
 from framewise.events.journal import read_journal
 from framewise.executors import make_executor
+from framewise.pipeline.rundir import SHARDS_DIR
 from framewise.pipeline.runner import Pipeline
 from framewise.pipeline.shards import (
-    SHARDS_DIR,
     ShardDetector,
     ShardSpec,
     ShardWorkers,
