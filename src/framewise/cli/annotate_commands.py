@@ -24,14 +24,13 @@ from framewise.cli.executor_options import (
     uses_executor,
     videos_on_executor,
 )
-from framewise.cli.options import load_pipeline_option
+from framewise.cli.options import input_videos, load_pipeline_option
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import AnnotationsSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
 from framewise.events.annotation_search import SearchHit, search_annotations
 from framewise.pipeline.batch import iter_videos
 from framewise.pipeline.runner import Pipeline, VideoRun
-from framewise.sources.directory import videos_by_start
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -129,13 +128,7 @@ def annotate_command(
         if batch.failed:
             raise typer.Exit(3)
         return
-    if video is not None:
-        videos = [video]
-    else:
-        infos, unreadable = videos_by_start(video_dir or Path())
-        videos = [Path(i.path) for i in infos]
-        for path in unreadable:
-            typer.echo(f"skipped (not a readable video): {path}", err=True)
+    videos = input_videos(video, video_dir)
     pipeline = Pipeline(pipeline_config)
     try:
         for run in iter_videos(pipeline, videos, output, force=force, progress=frame_progress):

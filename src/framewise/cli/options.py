@@ -13,6 +13,7 @@ from framewise.config.pipeline import PipelineConfig, load_pipeline
 from framewise.core.errors import ConfigError
 from framewise.core.time import parse_iso8601, utc
 from framewise.profiles import profile_pipeline
+from framewise.sources.directory import videos_by_start
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 
@@ -111,3 +112,13 @@ def with_model(pipeline: PipelineConfig, model: Path) -> PipelineConfig:
         "--model replaces a yolo_onnx detector, and this pipeline has none",
         hint="edit the model path in the pipeline YAML instead",
     )
+
+
+def input_videos(video: Path | None, video_dir: Path | None) -> list[Path]:
+    """``--video``, or ``--video-dir``'s readable videos by start time (others named on stderr)."""
+    if video is not None:
+        return [video]
+    infos, unreadable = videos_by_start(video_dir or Path())
+    for path in unreadable:
+        typer.echo(f"skipped (not a readable video): {path}", err=True)
+    return [Path(info.path) for info in infos]

@@ -16,14 +16,18 @@ from framewise.cli.executor_options import (
     uses_executor,
     videos_on_executor,
 )
-from framewise.cli.options import START_TIME_HELP, load_pipeline_option, parse_start_time
+from framewise.cli.options import (
+    START_TIME_HELP,
+    input_videos,
+    load_pipeline_option,
+    parse_start_time,
+)
 from framewise.cli.process_shards import SHARD_SEC_HELP, process_in_shards
 from framewise.cli.progress import frame_progress
 from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
 from framewise.pipeline.batch import BatchRun, iter_videos, run_line
 from framewise.pipeline.runner import Pipeline
-from framewise.sources.directory import videos_by_start
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -162,13 +166,7 @@ def process_command(
         if batch.failed:
             raise typer.Exit(3)
         return
-    if video is not None:
-        videos = [video]
-    else:
-        infos, skipped = videos_by_start(video_dir or Path())
-        videos = [Path(i.path) for i in infos]
-        for unreadable in skipped:
-            typer.echo(f"skipped (not a readable video): {unreadable}", err=True)
+    videos = input_videos(video, video_dir)
     out = output if output is not None else _default_output(pipeline_config)
     pipeline = Pipeline(pipeline_config, confidence=confidence_threshold)
     batch = BatchRun()
