@@ -220,15 +220,14 @@ def stages_demo(out: Path, real: Path = REAL_VIDEOS) -> None:
         build_set(real, out, seconds=2.0, segments=1, max_side=160, seed=0)
     pipeline = out / "w4.yaml"
     write_text(pipeline, DEMO_PIPELINE.format(count=1, folds=4, models=DEMO_MODELS))
-    summaries = run_pipeline(
-        load_pipeline(pipeline), progress=RichStageProgress(Console(stderr=True))
-    )
+    spec = load_pipeline(pipeline)
+    summaries = run_pipeline(spec, progress=RichStageProgress(Console(stderr=True)))
     _print_summaries(summaries)
-    report = load_pipeline(pipeline).root / "05_train" / "files" / "report.md"
+    report = spec.root / "05_train" / FILES_DIR / "report.md"
     lines = report.read_text(encoding="utf-8").splitlines()
     typer.echo("\n".join(line for line in lines if line.startswith("|")))
     typer.echo(f"W4 report: {report}")
-    _write_notebooks(load_pipeline(pipeline))
+    _write_notebooks(spec)
 
 
 def register(app: typer.Typer) -> None:
