@@ -670,6 +670,51 @@ class ScreenTextConfig(StageConfig):
     reread_on_change: float = Field(default=0.003, ge=0, le=1)
 
 
+class PersonDetectConfig(StageConfig):
+    """People whose detector ships in a package (the ``people`` profile): ``person`` boxes.
+
+    Attributes:
+        kind: ``person_detect``.
+        method: ``hog`` (OpenCV's HOG people detector, every person) or ``pose`` (MediaPipe
+            Pose from the mediapipe wheel: at most one person a frame).
+        threshold: Least score kept (HOG: the SVM margin squashed to 0–1, 0.5 a margin of 0;
+            pose: the landmarks' mean visibility).
+        search_height: HOG searches frames resized to this height (its window finds people
+            ~96 px tall and up, so small frames are enlarged; 0 keeps the size).
+        scale: HOG's step between search scales.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:person_detect_stage"
+    kind: Literal["person_detect"]
+    name: str | None = None
+    method: Literal["hog", "pose"] = "hog"
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    search_height: int = Field(default=720, ge=0, le=4320)
+    scale: float = Field(default=1.05, gt=1, le=2)
+
+
+class PeopleTrackConfig(StageConfig):
+    """ByteTrack (Roboflow's ``trackers``) over the ``person`` boxes found so far.
+
+    Attributes:
+        kind: ``people_track``.
+        classes: Class names tracked (a YOLO model's ``person`` or the detectors' own).
+        activation: Least score that starts a track (and ByteTrack's high-score split).
+        match_iou: Least IoU between a track's prediction and a box to match them.
+        lost_seconds: A track unseen this long has left (and ByteTrack forgets it).
+        min_track_seconds: A track seen for less than this is noise: no events.
+    """
+
+    stage: ClassVar[str] = "framewise.detectors.stages:people_track_stage"
+    kind: Literal["people_track"]
+    name: str | None = None
+    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
+    activation: float = Field(default=0.7, ge=0, le=1)
+    match_iou: float = Field(default=0.1, gt=0, le=1)
+    lost_seconds: float = Field(default=1.0, gt=0)
+    min_track_seconds: float = Field(default=1.0, ge=0)
+
+
 DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
     {
         "yolo_onnx": YoloOnnxConfig,
@@ -688,6 +733,8 @@ DETECTOR_CONFIGS: Mapping[str, type[StageConfig]] = MappingProxyType(
         "scene_detect": SceneDetectConfig,
         "motion": MotionConfig,
         "screen_text": ScreenTextConfig,
+        "person_detect": PersonDetectConfig,
+        "people_track": PeopleTrackConfig,
         "ball": BallConfig,
         "describer": DescriberConfig,
         "selfie_segmenter": SelfieSegmenterConfig,

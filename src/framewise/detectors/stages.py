@@ -24,6 +24,8 @@ from framewise.config.detectors import (
     MotionConfig,
     OcrConfig,
     OpenVocabConfig,
+    PeopleTrackConfig,
+    PersonDetectConfig,
     PoseConfig,
     SceneDetectConfig,
     ScreenTextConfig,
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     from framewise.detectors.gate import GateStage
     from framewise.detectors.motion import MotionStage
     from framewise.detectors.open_vocab import OpenVocabStage
+    from framewise.detectors.people import PersonDetectStage
+    from framewise.detectors.people_track import PeopleTrackStage
     from framewise.detectors.pose import HandsStage, PoseStage
     from framewise.detectors.scenes import SceneDetectStage
     from framewise.detectors.screen_text import ScreenTextStage
@@ -315,3 +319,17 @@ def screen_text_stage(config: ScreenTextConfig) -> ScreenTextStage:
     from framewise.detectors.screen_text import ScreenTextStage
 
     return ScreenTextStage(config)
+
+
+def person_detect_stage(config: PersonDetectConfig) -> PersonDetectStage:
+    """Build the ``person_detect`` stage of ``config`` (MediaPipe only for ``method: pose``)."""
+    from framewise.detectors.people import PersonDetectStage
+
+    return PersonDetectStage.build(config)
+
+
+def people_track_stage(config: PeopleTrackConfig) -> PeopleTrackStage:
+    """Build the ``people_track`` stage of ``config`` (ByteTrack is loaded only here)."""
+    from framewise.detectors.people_track import PeopleTrackStage
+
+    return PeopleTrackStage.build(config)

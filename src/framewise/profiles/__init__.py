@@ -13,6 +13,7 @@ from types import MappingProxyType
 from framewise.core.errors import ConfigError
 from framewise.profiles.base import GenericHooks, Profile, ProfileHooks
 from framewise.profiles.motion.hooks import HOOKS as MOTION_HOOKS
+from framewise.profiles.people.hooks import HOOKS as PEOPLE_HOOKS
 from framewise.profiles.scenes.hooks import HOOKS as SCENE_HOOKS
 from framewise.profiles.tarkov.hooks import HOOKS as TARKOV_HOOKS
 from framewise.profiles.tasks.hooks import HOOKS as TASK_HOOKS
@@ -27,6 +28,7 @@ HOOKS: Mapping[str, ProfileHooks] = MappingProxyType(
         "scenes": SCENE_HOOKS,
         "motion": MOTION_HOOKS,
         "text": TEXT_HOOKS,
+        "people": PEOPLE_HOOKS,
     }
 )
 """The registry of bundled profiles: folder name under ``framewise/profiles`` → its hooks."""

@@ -20,6 +20,8 @@ from framewise.config.detectors import (
     MotionConfig,
     OcrConfig,
     OpenVocabConfig,
+    PeopleTrackConfig,
+    PersonDetectConfig,
     PoseConfig,
     SceneDetectConfig,
     ScreenTextConfig,
@@ -104,6 +106,8 @@ def test_every_registered_kind_names_a_factory_and_the_yaml_union_covers_it() ->
         "motion": MotionConfig(kind="motion"),
         "screen_text": ScreenTextConfig(kind="screen_text"),
         "ball": BallConfig(kind="ball"),
+        "person_detect": PersonDetectConfig(kind="person_detect"),
+        "people_track": PeopleTrackConfig(kind="people_track"),
     }
     assert set(examples) == set(DETECTOR_CONFIGS)
     for kind, config in examples.items():

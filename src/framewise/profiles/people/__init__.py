@@ -1,0 +1,1 @@
+"""The people profile: people found (HOG), tracked (ByteTrack) → entered / left events, a count."""
