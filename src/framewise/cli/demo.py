@@ -1,21 +1,24 @@
 """``framewise demo``: the main job end to end on embedded defaults.
 
-Render a short game-like session (with its ground truth), process it with the Tarkov
-profile's shipped model, score the events against the truth, import the log into a local
-event store (SQLite) and print its stats, then say where everything is.
+First the everyday profiles (scenes, motion, text, people) each on a bundled real clip, as a
+table of what they found (``--profiles``: only that). Then render a short game-like session
+(with its ground truth), process it with the Tarkov profile's shipped model, score the events
+against the truth, import the log into a local event store (SQLite) and print its stats as
+tables, then say where everything is.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from framewise.cli.annotate_commands import annotate_demo
+from framewise.cli.demo_profiles import profiles_demo
 from framewise.cli.progress import frame_progress
 from framewise.cli.stages_commands import stages_demo
+from framewise.cli.stats_commands import print_report
 from framewise.cli.task_demo import tasks_demo
 
 DEMO_SEED = 11  # never used for training (the shipped model saw seeds 1-8 and 301-316)
@@ -29,8 +32,17 @@ def demo_command(
     minutes: Annotated[
         float, typer.Option("--minutes", min=0.5, help="Length of the session.")
     ] = DEMO_MINUTES,
+    profiles_only: Annotated[
+        bool,
+        typer.Option(
+            "--profiles", help="Only the everyday profiles on bundled real clips (a table)."
+        ),
+    ] = False,
 ) -> None:
-    """Render a sample session, process it, evaluate it, import it into a local store."""
+    """The everyday profiles on real clips; then a sample session processed, scored, stored."""
+    profiles_demo(out / "profiles")  # any footage first: no game, no model of one's own
+    if profiles_only:
+        return
     from framewise.config.pipeline import load_pipeline
     from framewise.eval.events import evaluate, read_truth
     from framewise.events.log import read_event_log
@@ -41,6 +53,8 @@ def demo_command(
     from framewise.store.local import BackgroundStore
     from framewise.store.settings import StoreSettings
     from framewise.store_api.client import StoreClient
+    from framewise.store_api.stats import StatsFilters
+    from framewise.store_api.stats_report import fetch_report
     from framewise.synth.groundtruth import groundtruth_path
     from framewise.synth.render import RenderSettings, render_session
 
@@ -88,8 +102,9 @@ def demo_command(
     with BackgroundStore(store_settings) as store, StoreClient(store.url) as client:
         summary = Importer(client, echo=lambda _line: None).run([run.log_path])
         typer.echo(summary.render())
-        stats = client.global_stats().model_dump(mode="json")
-    typer.echo("event store stats (all time): " + json.dumps(stats))
+        figures = fetch_report(client, StatsFilters())
+    typer.echo("event store stats (`framewise stats` prints them again):")
+    print_report(figures)
     typer.echo(
         f"\nevent log:  {run.log_path}\nthumbnails: {run.log_path.parent / 'thumbnails'}"
         f"\nstore:      {store_settings.data_dir} (SQLite; `framewise serve --data-dir "

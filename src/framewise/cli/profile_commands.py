@@ -1,10 +1,10 @@
 """``framewise profiles``, ``scenes``, ``split``, ``clips``, ``srt``: everyday profiles' commands.
 
 ``profiles`` lists the bundled profiles, one line each. ``scenes`` turns a scenes run's event
-log into PySceneDetect's CSV and an EDL; ``split`` cuts the video at those scenes and ``clips``
-cuts out a motion run's events (stream copy where a span starts on a keyframe); ``srt`` writes
-a text run's lines as subtitles. Wired into the
-main CLI with :func:`register`; errors propagate to it (one line, the error's exit code).
+log into PySceneDetect's CSV, an EDL and an OpenTimelineIO timeline; ``split`` cuts the video
+at those scenes and ``clips`` cuts out a motion run's events (stream copy where a span starts
+on a keyframe); ``srt`` writes a text run's lines as subtitles. Wired into the main CLI with
+:func:`register`; errors propagate to it (one line, the error's exit code).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from framewise.core.errors import ConfigError
+from framewise.core.errors import ConfigError, InputError
 
 LOG_HELP = "The events.json of a `framewise process --profile scenes` run."
 
@@ -42,8 +42,12 @@ def scenes(
         Path | None, typer.Option("--csv", help="Write PySceneDetect's scene list CSV here.")
     ] = None,
     edl: Annotated[Path | None, typer.Option("--edl", help="Write a CMX 3600 EDL here.")] = None,
+    otio: Annotated[
+        Path | None,
+        typer.Option("--otio", help="Write an OpenTimelineIO timeline here (one clip a scene)."),
+    ] = None,
 ) -> None:
-    """Print the scene list of a scenes run; write it as CSV and/or EDL."""
+    """Print the scene list of a scenes run; write it as CSV, EDL and/or OTIO."""
     from framewise.events.log import read_event_log
     from framewise.profiles.scenes.export import (
         log_fps,
@@ -62,9 +66,15 @@ def scenes(
         )
     if csv is not None:
         typer.echo(f"→ {write_scene_csv(found, csv)}")
+    meta = event_log.metadata
+    title = Path(meta.video_path).stem or log.parent.name
     if edl is not None:
-        title = Path(event_log.metadata.video_path).stem or log.parent.name
         typer.echo(f"→ {write_scene_edl(found, edl, title, log_fps(event_log))}")
+    if otio is not None:
+        from framewise.profiles.scenes.timeline import write_scene_otio
+
+        fps, length = log_fps(event_log), meta.video_duration_seconds
+        typer.echo(f"→ {write_scene_otio(found, otio, title, fps, meta.video_path, length)}")
 
 
 def _copy_mode(mode: str) -> bool | None:
@@ -145,11 +155,31 @@ def srt(
     ] = 0.2,
 ) -> None:
     """Write the lines of text a text run found as SRT subtitles."""
+    typer.echo(write_log_srt(log, out, min_y=min_y, min_seconds=min_seconds))
+
+
+def write_log_srt(log: Path, out: Path, min_y: float = 0.0, min_seconds: float = 0.2) -> str:
+    """Write a text run's lines as SRT (`srt`, `export --format srt`); the line to print.
+
+    Raises:
+        InputError: The log is not a text run's (no ``text_shown`` event, another profile).
+    """
     from framewise.events.log import read_event_log
     from framewise.profiles.text.subtitles import subtitle_cues, write_srt
+    from framewise.temporal.text import TEXT_SHOWN
 
-    cues = subtitle_cues(read_event_log(log), min_y=min_y, min_seconds=min_seconds)
-    typer.echo(f"{len(cues)} subtitle(s) → {write_srt(cues, out)}")
+    event_log = read_event_log(log)
+    # A text run that saw no text writes an empty SRT; another profile's log is a mistake.
+    if event_log.metadata.pipeline != "text" and not any(
+        e.type == TEXT_SHOWN for e in event_log.events
+    ):
+        raise InputError(
+            f"no {TEXT_SHOWN} events: not a text run's log",
+            subject=log,
+            hint="give the events.json of a `framewise process --profile text` run",
+        )
+    cues = subtitle_cues(event_log, min_y=min_y, min_seconds=min_seconds)
+    return f"{len(cues)} subtitle(s) → {write_srt(cues, out)}"
 
 
 def register(app: typer.Typer) -> None:

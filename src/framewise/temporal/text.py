@@ -3,10 +3,11 @@
 A ``screen_text`` stage (:mod:`framewise.detectors.screen_text`) gives each sampled frame its
 lines of text as ``text`` boxes. :class:`TextSpans` ties a line to the line of the frame before
 that sits in about the same place (boxes overlapping by :data:`MIN_IOU`) and reads about the
-same (:data:`MIN_SIMILARITY`, so one misread glyph does not split a subtitle), and closes a line
-unseen for :data:`MISSES` sampled frames in a row. A line's start and end are the midpoints
-between the frames before and after it was seen (the true change lies between two samples);
-its text is the reading seen most often.
+same (:data:`MIN_SIMILARITY`, so one misread glyph does not split a subtitle) with the same
+numbers (a score or counter that changes, ``SCORE: 6`` → ``SCORE: 11``, is a new line), and
+closes a line unseen for :data:`MISSES` sampled frames in a row. A line's start and end are the
+midpoints between the frames before and after it was seen (the true change lies between two
+samples); its text is the reading seen most often.
 
 Example:
     >>> spans = TextSpans()
@@ -36,6 +37,10 @@ MIN_SIMILARITY = 0.6
 
 MISSES = 2
 """A line unseen in this many sampled frames in a row has gone (one missed read is not enough)."""
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -127,7 +132,10 @@ class TextSpans:
         for line in self._open:
             if id(line) in taken or _iou(box, line.box) < MIN_IOU:
                 continue
-            similarity = SequenceMatcher(None, text, line.text()).ratio()
+            known = line.text()
+            if _digits(text) != _digits(known):
+                continue
+            similarity = SequenceMatcher(None, text, known).ratio()
             if similarity >= MIN_SIMILARITY and (best is None or similarity > best[0]):
                 best = (similarity, line)
         return None if best is None else best[1]

@@ -1,10 +1,11 @@
 """The scenes profile on every PySceneDetect corpus file: cut accuracy against the ground truth
-(VFR and rotated files included), the scene list as CSV and EDL, and `split` at the scenes."""
+(VFR and rotated files included), the scene list as CSV, EDL and OTIO, and `split` at the scenes."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from framewise.cli.options import load_pipeline_option
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
+from framewise.profiles import PROFILES
 from framewise.profiles.scenes.accuracy import CutScore, match_cuts, truth_cuts
 from framewise.profiles.scenes.export import scene_list
 from framewise.sources.probe import probe
@@ -99,6 +101,43 @@ def test_scenes_writes_pyscenedetect_csv_and_an_edl(runs: dict[str, Path], tmp_p
     edl = (tmp_path / "s.edl").read_text().splitlines()
     assert edl[0] == "TITLE: issue-195-aspect-ratio"
     assert "00:00:02:20 00:00:06:20" in edl[6]  # scene 2 at 25 fps
+    # A scenes log has no lines of text: SRT export says so in one line (bad input, exit 3).
+    srt = framewise("export", log, "--format", "srt", "--out", tmp_path / "s.srt")
+    assert srt.returncode == 3 and "not a text run's log" in srt.stderr, srt.stderr
+    assert not (tmp_path / "s.srt").exists()
+
+
+def test_scenes_writes_an_otio_timeline_of_the_scene_list(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    otio = pytest.importorskip("opentimelineio")
+    for name, whole_frames in (
+        ("goldeneye-vfr-drop3.mp4", False),
+        ("issue-195-aspect-ratio.mp4", True),
+    ):
+        log = runs[name]
+        path = tmp_path / f"{name}.otio"
+        done = framewise("scenes", log, "--otio", path)
+        assert done.returncode == 0, done.stderr
+        timeline = otio.adapters.read_from_file(str(path))  # OTIO's own reader
+        clips = list(timeline.find_clips())
+        scenes = scene_list(read_event_log(log))
+        assert [c.name for c in clips] == [
+            f"{Path(name).stem}-Scene-{s.number:03d}" for s in scenes
+        ]
+        for clip, scene in zip(clips, scenes, strict=True):
+            source = clip.source_range
+            assert source.start_time.to_seconds() == pytest.approx(scene.start, abs=1e-6)
+            assert source.duration.to_seconds() == pytest.approx(scene.seconds, abs=1e-6)
+            # Clips follow each other on the track as the scenes do in the video.
+            placed = clip.range_in_parent().start_time.to_seconds()
+            assert placed == pytest.approx(scene.start, abs=1e-6)
+            assert clip.media_reference.target_url.endswith(f"/pyscenedetect/{name}")
+            assert source.start_time.value == round(source.start_time.value) or not whole_frames
+    # The VFR file keeps its true cut times (3.754 s, not frame 60 at the average rate).
+    vfr = otio.adapters.read_from_file(str(tmp_path / "goldeneye-vfr-drop3.mp4.otio"))
+    starts = [round(c.source_range.start_time.to_seconds(), 3) for c in vfr.find_clips()]
+    assert starts == [0.0, 3.754, 8.759]
 
 
 def test_split_cuts_the_video_at_the_scenes(
@@ -130,5 +169,10 @@ def test_profiles_lists_each_profile_on_one_line() -> None:
     assert "process" not in done.stdout and all(
         len(line) < 120 for line in done.stdout.splitlines()
     )
+    # `process --help` names every registered profile (read from the registry).
+    helped = framewise("process", "--help")
+    assert helped.returncode == 0, helped.stderr
+    words = set(re.findall(r"[a-z]+", helped.stdout))
+    assert set(PROFILES) <= words and names == list(PROFILES), helped.stdout
     missing = framewise("split", "nope.mp4", "--scenes", "nope.json")
     assert missing.returncode == 3 and "nope.json" in missing.stderr

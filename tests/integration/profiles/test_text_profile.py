@@ -1,6 +1,6 @@
 """The text profile on the corpus's subtitled clips: every subtitle line found and read (CER
 against the curated ground truth), only the frames whose picture changed read again, and
-`framewise srt` writes the subtitles."""
+`framewise srt` (and `export --format srt`) writes the subtitles."""
 
 from __future__ import annotations
 
@@ -55,6 +55,15 @@ def test_the_short_clip_reads_its_three_subtitles(real_data: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     blocks = (tmp_path / "2.srt").read_text(encoding="utf-8").split("\n\n")
     assert len(blocks) == 3 and blocks[-1].strip().endswith("你们接着善后")
+    # `export --format srt` writes what `srt` writes (the same code), byte for byte.
+    exported = framewise(
+        "export", out / "events.json", "--format", "srt", "--out", tmp_path / "e.srt"
+    )
+    assert exported.returncode == 0, exported.stderr
+    plain = framewise("srt", out / "events.json", "--out", tmp_path / "s.srt")
+    assert plain.returncode == 0, plain.stderr
+    assert (tmp_path / "e.srt").read_bytes() == (tmp_path / "s.srt").read_bytes()
+    assert "-->" in (tmp_path / "e.srt").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -68,6 +68,15 @@ def test_one_missed_read_is_bridged_and_lines_apart_are_apart() -> None:
     ]
 
 
+def test_a_changed_number_is_a_new_line() -> None:
+    six, eleven = (TOP, "SCORE: 6"), (TOP, "SCORE: 11")
+    records = _run([_frame(six), _frame(six), _frame(eleven), _frame(eleven), _frame(), _frame()])
+    assert [(r.data["text"], r.data["start"], r.data["end"]) for r in records] == [
+        ("SCORE: 6", 0.0, 0.375),
+        ("SCORE: 11", 0.375, 0.875),
+    ]
+
+
 def _event(text: str, start: float, end: float, y1: float, number: int) -> Event:
     return Event(
         event_id=f"evt_{number:05d}",
