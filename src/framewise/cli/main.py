@@ -42,6 +42,7 @@ from framewise.cli import (
     review_commands,
     select_commands,
     stages_commands,
+    stats_commands,
     store_commands,
     studio_commands,
     synth_commands,
@@ -83,6 +84,7 @@ video.register(app)
 process.register(app)
 profile_commands.register(app)
 store_commands.register(app)
+stats_commands.register(app)
 review_commands.register(app)
 live_commands.register(app)
 synth_commands.register(app)

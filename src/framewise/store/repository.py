@@ -1,4 +1,4 @@
-"""The only place with SQL (with :mod:`.repository_core`): every read and write goes here.
+"""The only place with SQL (with :mod:`.repository_core` and `.repository_stats`): every query.
 
 A :class:`Repository` wraps one SQLAlchemy session inside one transaction (the API opens it
 per request). It is the generic core's :class:`~.repository_core.CoreRepository` (sessions,
@@ -19,10 +19,12 @@ from sqlalchemy import func, insert, select
 
 from framewise.store.errors import ConflictError, NotFoundError, ValidationFailedError
 from framewise.store.models import Kill, Raid, RaidStateTransition, StreamSession
-from framewise.store.repository_core import CoreRepository, now_utc
+from framewise.store.repository_core import now_utc
+from framewise.store.repository_stats import StatsRepository
 from framewise.store.stats import RaidRow, SessionRow, TransitionRow
 from framewise.store_api.constants import INITIAL_RAID_STATE
 from framewise.store_api.schemas import ImportCreated, ImportRaid, ImportSessionRequest
+from framewise.store_api.stats import StatsFilters
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +37,11 @@ class NewKill:
     killed_at: datetime | None
 
 
-class Repository(CoreRepository):
-    """Reads and writes of one request, in one transaction: the core plus raids and kills."""
+class Repository(StatsRepository):
+    """Reads and writes of one request, in one transaction: the core plus raids and kills.
+
+    The chart figures' reads come from :class:`StatsRepository`.
+    """
 
     # ----------------------------------------------------------------- raids
 
@@ -223,24 +228,7 @@ class Repository(CoreRepository):
 
     def raid_rows(self, session_id: int | None = None) -> list[RaidRow]:
         """Raids with their kill counts (one query), optionally of one session."""
-        kills = select(Kill.raid_id, func.count().label("n")).group_by(Kill.raid_id).subquery()
-        query = select(Raid, func.coalesce(kills.c.n, 0)).outerjoin(
-            kills, kills.c.raid_id == Raid.raid_id
-        )
-        if session_id is not None:
-            query = query.where(Raid.session_id == session_id)
-        return [
-            RaidRow(
-                raid_id=raid.raid_id,
-                session_id=raid.session_id,
-                started_at=raid.started_at,
-                ended_at=raid.ended_at,
-                game_mode=raid.game_mode,
-                current_state=raid.current_state,
-                kills=int(count),
-            )
-            for raid, count in self._db.execute(query.order_by(Raid.started_at, Raid.raid_id))
-        ]
+        return [*self.chart_raids(StatsFilters(), session_id=session_id)]
 
     def transition_rows(self, raid_id: int) -> list[TransitionRow]:
         """A raid's transitions in time order, for the statistics."""

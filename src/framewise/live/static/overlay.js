@@ -67,7 +67,14 @@ function connect(delay) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws`);
   socket.onopen = () => { link(true, "live"); delay = 500; };
-  socket.onmessage = (event) => { fold(JSON.parse(event.data)); show(); };
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    fold(message);
+    show();
+    if (["kill", "raid_end", "death", "extraction"].includes(message.type)) {
+      setTimeout(sessionPanel, 1500); // the store writer sends it from its own thread
+    }
+  };
   socket.onclose = () => {
     // The service restarted or the network dropped: read the totals again, then reconnect.
     link(false, "reconnecting");
@@ -75,4 +82,39 @@ function connect(delay) {
   };
 }
 
+const SESSION_REFRESH_MS = 15000;
+
+function minutes(seconds) {
+  return seconds ? `${(seconds / 60).toFixed(1)} min` : "–";
+}
+
+async function sessionPanel() {
+  // The session's figures from the event store the service writes to (/stats names it);
+  // the store answers any origin, so the page reads them from there directly.
+  const panel = document.getElementById("session-panel");
+  try {
+    const store = (await (await fetch("/stats")).json()).store;
+    if (!store || !store.url) {
+      panel.hidden = true;
+      return;
+    }
+    const path = store.session_id ? `session/${store.session_id}` : "session/current";
+    const response = await fetch(`${store.url}/api/stats/${path}`, { cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const s = await response.json();
+    document.getElementById("s-raids").textContent = String(s.total_raids);
+    document.getElementById("s-survived").textContent = s.total_raids
+      ? `${s.survived_raids} (${Math.round(s.survival_rate * 100)}%)` : "–";
+    document.getElementById("s-kills").textContent = String(s.total_kills);
+    document.getElementById("s-kd").textContent = s.kd_ratio.toFixed(2);
+    document.getElementById("s-avg").textContent = minutes(s.avg_raid_duration_seconds);
+    panel.dataset.session = String(s.session_id);
+    panel.hidden = false;
+  } catch (error) {
+    panel.hidden = true; // no session yet, or the store is down: the panel waits for the next try
+  }
+}
+
 snapshot().then(() => connect(500));
+sessionPanel();
+setInterval(sessionPanel, SESSION_REFRESH_MS);

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 import framewise
 from framewise.store.api import (
+    routes_charts,
     routes_dashboard,
     routes_import,
     routes_raids,
@@ -32,6 +33,7 @@ ROUTERS = {
     "raids": routes_raids.build_router,
     "import": routes_import.build_router,
     "stats": routes_stats.build_router,
+    "charts": routes_charts.build_router,
     "dashboard": routes_dashboard.build_router,
 }
 """Every router of the app, by name, in mounting order."""

@@ -1,31 +1,43 @@
-"""The dashboard at ``/``: current session and raid, session and all-time stats, recent raids.
+"""The dashboard at ``/``: current session and raid, all-time stats, charts, recent raids.
 
-Plain HTML rendered on the server (every value escaped), refreshed by the browser every few
-seconds; no JavaScript and no build step.
+The cards and the recent raids are HTML rendered on the server (every value escaped). The
+charts are drawn in the browser by ``static/dashboard.js`` with the vendored Chart.js, from
+the ``/api/stats/*`` figures; the page polls ``/api/stats/version`` and redraws (cards too)
+only when it changes: no meta refresh, no CDN, no build step.
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
-from importlib import resources
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from framewise.core.time import format_iso8601
 from framewise.store import stats
 from framewise.store.api.deps import Store, StoreDeps
+from framewise.store.errors import NotFoundError
 from framewise.store.models import Raid, StreamSession
 from framewise.store.repository import Repository
 from framewise.store.stats import SessionRow
 
-REFRESH_SECONDS = 10
+POLL_SECONDS = 5
+"""How often the page asks whether the figures changed."""
 RECENT_RAIDS = 15
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+STATIC_FILES: dict[str, str] = {
+    "dashboard.js": "text/javascript",
+    "vendor/chart.umd.min.js": "text/javascript",
+    "vendor/chart.js.LICENSE.md": "text/markdown",
+}
+"""Files served under ``/static/`` (path → media type); nothing else there is served."""
 
 
 def _css() -> str:
-    return (resources.files("framewise.store") / "static" / "dashboard.css").read_text("utf-8")
+    return (STATIC / "dashboard.css").read_text("utf-8")
 
 
 def _time(value: datetime | None) -> str:
@@ -103,10 +115,9 @@ def _recent_table(repo: Repository) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def render_dashboard(repo: Repository) -> str:
-    """The whole dashboard page."""
+def _cards(repo: Repository) -> str:
     all_time = stats.global_stats(repo.session_rows(), repo.raid_rows())
-    cards = "".join(
+    return "".join(
         [
             _session_card(repo.active_session(), repo),
             _raid_card(repo.active_raid()),
@@ -115,18 +126,70 @@ def render_dashboard(repo: Repository) -> str:
             _card("All time PvP", _summary_rows(all_time.by_mode.pvp)),
         ]
     )
+
+
+def render_summary(repo: Repository) -> str:
+    """The cards (``#summary``) and the recent raids (``#recent``), as the page swaps them in."""
+    return f'<div id="summary"><div class="cards">{_cards(repo)}</div></div>{render_recent(repo)}'
+
+
+def render_recent(repo: Repository) -> str:
+    """The recent raids (``#recent``)."""
+    return f'<div id="recent"><h2>Recent raids</h2>{_recent_table(repo)}</div>'
+
+
+def render_dashboard(repo: Repository) -> str:
+    """The whole dashboard page."""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'  # no /favicon.ico request (a 404 in the console)
         "<title>framewise event store</title>"
-        f"<style>{_css()}</style></head><body>"
+        f"<style>{_css()}</style></head>"
+        f'<body data-poll-seconds="{POLL_SECONDS}">'
         "<h1>framewise event store</h1>"
         '<p class="muted">API: <a href="/docs">/docs</a> · '
-        '<a href="/openapi.json">/openapi.json</a></p>'
-        f'<div class="cards">{cards}</div>'
-        f"<h2>Recent raids</h2>{_recent_table(repo)}"
+        '<a href="/openapi.json">/openapi.json</a> · figures: '
+        '<a href="/api/stats/sessions">/api/stats/*</a></p>'
+        f'<div id="summary"><div class="cards">{_cards(repo)}</div></div>'
+        f"{CHARTS_SECTION}{render_recent(repo)}"
+        '<script src="/static/vendor/chart.umd.min.js"></script>'
+        '<script src="/static/dashboard.js"></script>'
         "</body></html>"
     )
+
+
+def _figure(name: str, title: str, wide: bool = False) -> str:
+    css = "chart wide" if wide else "chart"
+    return (
+        f'<figure class="{css}" id="chart-{name}" data-chart="{name}">'
+        f"<figcaption>{escape(title)}</figcaption>"
+        f'<div class="note" data-note></div>'
+        f'<div class="plot"><canvas role="img" aria-label="{escape(title)}"></canvas></div>'
+        "<details><summary>numbers</summary><table data-numbers></table></details></figure>"
+    )
+
+
+CHARTS_SECTION = (
+    '<section id="charts" aria-labelledby="charts-title"><h2 id="charts-title">Charts</h2>'
+    '<form id="filters" class="filters">'
+    '<label>game mode <select name="game_mode"><option value="">all</option>'
+    '<option value="pve">PvE</option><option value="pvp">PvP</option></select></label>'
+    '<label>from <input type="date" name="since"></label>'
+    '<label>to <input type="date" name="until"></label>'
+    '<label>timeline of <select name="session"></select></label>'
+    '<span id="status" class="muted" aria-live="polite"></span></form>'
+    '<div id="empty" class="empty" hidden><h3 data-title>No raids yet</h3><p data-text></p></div>'
+    '<div id="chart-grid" class="grid">'
+    + _figure("sessions", "K/D and survival rate per session")
+    + _figure("maps", "Raids and survival rate per map")
+    + _figure("weapons", "Kills by weapon (headshots darker)")
+    + _figure("enemies", "Kills by enemy type (headshots darker)")
+    + _figure("durations", "Raid durations")
+    + _figure("gaps", "Time between raids")
+    + _figure("timeline", "Session timeline: menu, queue, raid, terminal; kills marked", True)
+    + "</div></section>"
+)
 
 
 def build_router(deps: StoreDeps) -> APIRouter:
@@ -137,5 +200,20 @@ def build_router(deps: StoreDeps) -> APIRouter:
     def dashboard(store: Annotated[Store, Depends(deps.store)]) -> HTMLResponse:
         with store.read() as repo:
             return HTMLResponse(render_dashboard(repo))
+
+    @router.get("/dashboard/summary", response_class=HTMLResponse, include_in_schema=False)
+    def summary(store: Annotated[Store, Depends(deps.store)]) -> HTMLResponse:
+        """The cards and recent raids alone: the page swaps them in when the figures change."""
+        with store.read() as repo:
+            return HTMLResponse(render_summary(repo))
+
+    @router.get("/static/{name:path}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        media_type = STATIC_FILES.get(name)
+        if media_type is None:
+            raise NotFoundError(f"no static file {name}")
+        # A day: the files change only with the package.
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return FileResponse(STATIC / name, media_type=media_type, headers=headers)
 
     return router

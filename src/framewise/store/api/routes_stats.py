@@ -8,6 +8,7 @@ from framewise.serving import StrictJSONRoute
 from framewise.store import stats
 from framewise.store.api.deps import Store, StoreDeps
 from framewise.store.api.errors import ERROR_RESPONSES
+from framewise.store.api.routes_charts import allow_any_origin
 from framewise.store.api.routes_sessions import RecordId
 from framewise.store.errors import NotFoundError
 from framewise.store.repository import Repository
@@ -23,7 +24,12 @@ def _session_stats(repo: Repository, session_id: int) -> stats.SessionStats:
 
 def build_router(deps: StoreDeps) -> APIRouter:
     """The ``/api/stats/*`` routes."""
-    router = APIRouter(tags=["stats"], responses=ERROR_RESPONSES, route_class=StrictJSONRoute)
+    router = APIRouter(
+        tags=["stats"],
+        responses=ERROR_RESPONSES,
+        route_class=StrictJSONRoute,
+        dependencies=[Depends(allow_any_origin)],  # the OBS overlay reads them from elsewhere
+    )
 
     @router.get("/api/stats/session/current")
     def current_session_stats(store: Annotated[Store, Depends(deps.store)]) -> stats.SessionStats:
