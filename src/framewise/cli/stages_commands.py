@@ -114,6 +114,13 @@ def run_command(
             help="markdown (report.md, always written) or notebook: also report.ipynb beside it.",
         ),
     ] = "markdown",
+    chunk: Annotated[
+        str | None,
+        typer.Option(
+            "--chunk",
+            help="i/n: run only chunk i of n of --only-stage's rows (a cluster array task).",
+        ),
+    ] = None,
 ) -> None:
     """Run the stages; a rerun resumes where it stopped and skips finished stages."""
     if report not in REPORTS:
@@ -121,6 +128,11 @@ def run_command(
             f"{report!r}: use one of {', '.join(REPORTS)}", param_hint="--report"
         )
     spec = load_pipeline(pipeline)
+    if chunk is not None:
+        from framewise.cli.stages_submit import run_chunk_command
+
+        run_chunk_command(spec, chunk, only_stage, from_stage, retry_failed, executor, workers)
+        return
     with make_executor(executor, workers, address) as where:
         summaries = run_pipeline(
             spec,
@@ -152,11 +164,18 @@ def _write_notebooks(spec: PipelineSpec) -> None:
 def status_command(
     pipeline: Annotated[Path, typer.Argument(help="The pipeline YAML.")],
 ) -> None:
-    """Show each stage's state (complete, partial, stale, not started), rows and failures."""
+    """Show each stage's state (complete, partial, stale, not started), rows and failures.
+
+    With jobs submitted (``slurm.json``), also their states, failures and what to resubmit.
+    """
     table = Table("#", "stage", "kind", "state", "rows", "failed")
-    for s in pipeline_status(load_pipeline(pipeline)):
+    spec = load_pipeline(pipeline)
+    for s in pipeline_status(spec):
         table.add_row(str(s.position), s.name, s.kind, s.state, str(s.rows), str(s.failed))
     Console().print(table)
+    from framewise.cli.stages_submit import print_cluster_status
+
+    print_cluster_status(spec)
 
 
 DEMO_PIPELINE = """\
@@ -231,5 +250,8 @@ def stages_demo(out: Path, real: Path = REAL_VIDEOS) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``stages`` (with ``run`` and ``status``) to ``app``."""
+    """Add ``stages`` (with ``run``, ``status`` and ``submit``) to ``app``."""
+    from framewise.cli.stages_submit import register_submit
+
+    register_submit(stages_app)
     app.add_typer(stages_app, name="stages")

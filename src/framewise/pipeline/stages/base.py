@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from pydantic import Field
+
 from framewise.config.base import StrictModel
 from framewise.core.errors import ConfigError
+from framewise.pipeline.stages.resources import StageResources
 
 Row = dict[str, Any]
 """One row of a stage table: column name → a scalar, a string or a list of numbers."""
@@ -64,11 +67,14 @@ class StageParams(StrictModel):
         kind: The stage kind (a one-value ``Literal`` in each subclass).
         name: The stage's name and folder (default ``NN_kind``, NN its position).
         inputs: Names of the stages whose tables it reads (default: the stage before it).
+        resources: What it asks a cluster scheduler for (``stages submit``); not hashed.
     """
 
     kind: str
     name: str | None = None
     inputs: tuple[str, ...] | None = None
+    # Where a stage runs never changes its rows: speed-only, so left out of its hash.
+    resources: StageResources | None = Field(default=None, json_schema_extra={"speed_only": True})
 
     factory: ClassVar[str] = ""
     """``"module:attribute"`` of a callable that takes these params and returns the stage."""

@@ -57,6 +57,8 @@ from framewise.pipeline.stages.table import (
 )
 
 FILES_DIR = "files"
+CHUNKS_DIR = "chunks"
+"""Where cluster array tasks (``--chunk i/n``) mark their chunk finished."""
 
 
 class StageProgress(Protocol):
@@ -177,7 +179,7 @@ def _parameters(spec: PipelineSpec, upstream: Mapping[str, str]) -> dict[str, An
 
 def clear_stage(folder: Path) -> None:
     """Remove what a stage wrote in its folder (files, table, config, manifest)."""
-    for name in (FILES_DIR, ROWS_DIR):
+    for name in (FILES_DIR, ROWS_DIR, CHUNKS_DIR):
         if (folder / name).is_dir():
             shutil.rmtree(folder / name)
     for name in (TABLE_NAME, CONFIG_NAME, MANIFEST_NAME):
@@ -272,6 +274,7 @@ class _StageRun:
         self.retry_failed = retry_failed
         self.parameters = _parameters(spec, {name: hashes[name] for name in self.inputs})
         self.by_worker: dict[str, tuple[int, float]] = {}
+        self.part = ""  # chunk files' name part: a chunk's own (framewise.pipeline.stages.chunks)
 
     def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
         started = time.monotonic()
@@ -321,7 +324,10 @@ class _StageRun:
         if progress is not None:
             progress.start(self.name, len(inputs), len(inputs) - len(todo))
         writer = ChunkWriter(
-            self.folder, chunk_rows=self.spec.chunk_rows, chunk_seconds=self.spec.chunk_seconds
+            self.folder,
+            chunk_rows=self.spec.chunk_rows,
+            chunk_seconds=self.spec.chunk_seconds,
+            part=self.part,
         )
         try:
             jobs = (

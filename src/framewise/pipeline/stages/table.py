@@ -116,16 +116,26 @@ class ChunkWriter:
         chunk_rows: Rows per chunk.
         chunk_seconds: A chunk is also written when its oldest row is this old, so a slow
             stage does not keep finished rows in memory (and at risk) for long.
+        part: A name part (``c0001of0004-``) for writers that share the folder at the same
+            time (cluster array tasks): each numbers only its own chunks.
     """
 
-    def __init__(self, folder: Path, *, chunk_rows: int = 32, chunk_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        chunk_rows: int = 32,
+        chunk_seconds: float = 30.0,
+        part: str = "",
+    ) -> None:
         self.folder = folder
         self.chunk_rows = chunk_rows
         self.chunk_seconds = chunk_seconds
+        self.part = part
         self._buffer: list[Row] = []
         self._since = time.monotonic()
-        existing = chunk_files(folder)
-        self._next = int(existing[-1].stem.split("-")[1]) + 1 if existing else 1
+        own = (path.stem.removeprefix(f"chunk-{part}") for path in chunk_files(folder))
+        self._next = max((int(tail) for tail in own if tail.isdigit()), default=0) + 1
 
     def add(self, rows: Iterable[Row]) -> None:
         """Buffer rows; writes a chunk when the buffer is full or old enough."""
@@ -140,7 +150,7 @@ class ChunkWriter:
         """Write the buffered rows as one chunk (nothing when the buffer is empty)."""
         if not self._buffer:
             return
-        path = self.folder / ROWS_DIR / f"chunk-{self._next:06d}.parquet"
+        path = self.folder / ROWS_DIR / f"chunk-{self.part}{self._next:06d}.parquet"
         _write(path, self._buffer)
         self._next += 1
         self._buffer = []
