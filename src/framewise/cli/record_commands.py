@@ -9,6 +9,7 @@ Example:
     framewise verify-session rig/recordings/session-2026-12-05_001
     framewise eval-record rig/recordings/session-2026-12-05_001 --truth rig/truth.json
     framewise export-session rig/recordings/session-* --out balls --format yolo
+    framewise export rig/recordings/session-* --out balls      # the same, by `export`
 """
 
 from __future__ import annotations
@@ -265,20 +266,43 @@ def export_session_command(
     ] = False,
 ) -> None:
     """Export sessions: key frames with ball boxes as a YOLO dataset, or trajectories as Parquet."""
+    typer.echo(export_sessions(sessions, out, format_, val_every, overwrite))
+
+
+SESSION_FORMATS = ("yolo", "parquet")
+"""What a recorded session exports to (``export-session``, and ``export`` given sessions)."""
+
+
+def is_session(path: Path) -> bool:
+    """Whether ``path`` is a folder ``framewise record`` wrote (it holds ``session.json``)."""
+    return (path / "session.json").is_file()
+
+
+def export_sessions(
+    sessions: list[Path], out: Path, format_: str, val_every: int, overwrite: bool
+) -> str:
+    """Export recorded sessions as ``format_`` (yolo or parquet); return the summary line.
+
+    Raises:
+        ConfigError: ``format_`` is neither, or the dataset's settings are refused.
+        InputError: A folder is not a session, or the sessions hold no episode.
+    """
     from framewise.record.export import export_trajectories, export_yolo
 
     if format_ == "yolo":
         report = export_yolo(sessions, out, val_every=val_every, overwrite=overwrite)
-        typer.echo(
+        return (
             f"{report.episodes} episodes: train {report.images['train']} images "
             f"({report.boxes['train']} boxes), val {report.images['val']} images "
             f"({report.boxes['val']} boxes); data: {out / 'data.yaml'}"
         )
-    elif format_ == "parquet":
+    if format_ == "parquet":
         report = export_trajectories(sessions, out)
-        typer.echo(f"{report.rows} observations of {report.episodes} episodes → {out}")
-    else:
-        raise ConfigError(f"unknown --format {format_!r}", hint="use yolo or parquet")
+        return f"{report.rows} observations of {report.episodes} episodes → {out}"
+    raise ConfigError(
+        f"unknown --format {format_!r} for recorded sessions",
+        hint=f"use one of {', '.join(SESSION_FORMATS)}",
+    )
 
 
 def register(app: typer.Typer) -> None:

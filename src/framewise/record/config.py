@@ -19,6 +19,7 @@ Example ``rec.yaml``::
         time_offset_ms: 4.0
     calibration: calibration        # a folder written by `framewise calibrate`
     detector: {kind: ball, difference: 18}
+    # or a trained ball class: {kind: yolo_onnx, model: ball.onnx, classes: [ball]}
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Literal
 from pydantic import Field
 
 from framewise.config.base import ConfigPath, StrictModel
-from framewise.config.detectors import BallConfig
+from framewise.config.detectors import BallConfig, YoloOnnxConfig
 
 Polygon = list[tuple[float, float]]
 
@@ -120,11 +121,17 @@ class StrikeZone(StrictModel):
 
 
 class RecordConfig(StrictModel):
-    """A whole recording config (``framewise record --config rec.yaml``)."""
+    """A whole recording config (``framewise record --config rec.yaml``).
+
+    ``detector`` is the classical ``ball`` detector or a ``yolo_onnx`` model with a ball
+    class (see :mod:`framewise.record.balls`).
+    """
 
     recording: RecordingSettings = RecordingSettings()
     cameras: dict[str, CameraSettings] = Field(default_factory=dict)
-    detector: BallConfig = BallConfig(kind="ball")
+    detector: BallConfig | YoloOnnxConfig = Field(
+        default=BallConfig(kind="ball"), discriminator="kind"
+    )
     stereo: StereoSettings = StereoSettings()
     calibration: ConfigPath | None = None
     strike_zone: StrikeZone | None = None

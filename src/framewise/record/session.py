@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from framewise.core.atomic import write_json
-from framewise.detectors.ball import Ball, BallDetector
+from framewise.detectors.ball import Ball
+from framewise.record.balls import BallFinder, make_finder
 from framewise.record.calibration import StereoCalibration, write_calibration
 from framewise.record.config import RecordConfig
 from framewise.record.episodes import Closed, EpisodeTracker, Opened
@@ -117,9 +118,8 @@ class Recorder:
         self.interval = float(1 / self.rate)
         tolerance_ms = config.stereo.pair_tolerance_ms
         self.tolerance = tolerance_ms / 1000 if tolerance_ms else self.interval / 2
-        self.detectors = {
-            name: BallDetector(config.detector.model_copy(update={"roi": _gates(config, name)}))
-            for name in self.names
+        self.detectors: dict[str, BallFinder] = {
+            name: make_finder(config.detector, _gates(config, name)) for name in self.names
         }
         self.history: dict[str, deque[tuple[float, float, float, float]]] = {
             name: deque(maxlen=3) for name in self.names
@@ -212,9 +212,7 @@ class Recorder:
     def _process(self, frames: FrameSet) -> Processed:
         items = list(frames.frames.items())
         # One thread per camera: OpenCV releases the GIL, so two views take the time of one.
-        found = self._pool.map(
-            lambda item: self.detectors[item[0]].find(item[1].frame.image), items
-        )
+        found = self._pool.map(lambda item: self.detectors[item[0]].find(item[1].frame), items)
         balls = dict(zip((name for name, _ in items), found, strict=True))
         processed = Processed(frames, balls)
         processed.observation = self._observe(frames, balls)
@@ -370,6 +368,8 @@ class Recorder:
         finally:
             self._pool.shutdown(wait=True)
             self._finisher.shutdown(wait=True)
+            for finder in self.detectors.values():
+                finder.close()
             if restore is not None:
                 signal.signal(signal.SIGINT, restore)
         self.report.episodes = [done.result() for done in self._closing]
@@ -424,5 +424,6 @@ class Recorder:
 
 
 def _gates(config: RecordConfig, name: str) -> list[list[tuple[float, float]]]:
+    # The camera's lane polygon; without one the ``ball`` kind keeps its config's ``roi``.
     lane = config.camera(name).roi.lane_gate_polygon
-    return [lane] if lane else list(config.detector.roi)
+    return [lane] if lane else []

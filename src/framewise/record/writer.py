@@ -50,9 +50,14 @@ class _CameraTrack:
     last_frame: Image | None = None
 
 
+PNG_OPTIONS = (cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP)
+"""Level 1: training frames are written mid-session; level 3's smaller files cost ~3x the time.
+One row filter (UP) instead of libpng's adaptive choice per row: a 720p rig frame encodes in
+20 ms instead of 39 (real videos: 30-55 % less), files within ±10 % (same pixels: lossless)."""
+
+
 def _png(path: Path, image: Image) -> None:
-    # Level 1: training frames are written mid-session; level 3's smaller files cost ~3x the time.
-    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    ok, data = cv2.imencode(".png", image, list(PNG_OPTIONS))
     if not ok:
         raise OutputError("cannot encode the frame as PNG", subject=path)
     write_bytes(path, data.tobytes())

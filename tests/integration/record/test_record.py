@@ -207,6 +207,31 @@ def test_sessions_export_to_yolo_and_parquet(session: Path, tmp_path: Path) -> N
     assert min(table.column("Z_m").to_pylist()) > 1.0
 
 
+def test_framewise_export_takes_session_folders_as_export_session_does(
+    session: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    by_export, by_session = tmp_path / "export", tmp_path / "export_session"
+    assert main(["export", str(session), "--out", str(by_export), "--val-share", "0.5"]) == 0
+    assert "2 episodes: train" in capsys.readouterr().out
+    assert main(["export-session", str(session), "--out", str(by_session), "--val-every", "2"]) == 0
+    for part in ("images", "labels"):
+        files = sorted(p.relative_to(by_export) for p in (by_export / part).rglob("*.*"))
+        assert files == sorted(p.relative_to(by_session) for p in (by_session / part).rglob("*.*"))
+    label = next((by_export / "labels" / "val").glob("*_first.txt"))
+    assert label.read_text() == (by_session / label.relative_to(by_export)).read_text() != ""
+    table = tmp_path / "trajectories.parquet"
+    assert main(["export", str(session), "--out", str(table), "--format", "parquet"]) == 0
+    summary = json.loads((session / "session.json").read_text())
+    assert pq.read_table(table).num_rows == summary["stereo_observations"] > 0
+    # A format sessions do not export to, or a session mixed with other folders: one line, 2.
+    assert main(["export", str(session), "--out", str(tmp_path / "c"), "--format", "coco"]) == 2
+    assert "for recorded sessions" in capsys.readouterr().err
+    assert main(["export", str(session), str(tmp_path), "--out", str(tmp_path / "d")]) == 2
+    assert "cannot be exported together" in capsys.readouterr().err
+
+
 def test_ctrl_c_closes_the_open_episode_and_writes_the_session(
     rig: Path, calibration: Path, tmp_path: Path
 ) -> None:
