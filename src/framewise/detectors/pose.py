@@ -81,6 +81,122 @@ def _rgb(frame: Frame) -> Any:
     return cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
 
 
+POSE_GRAPH = "mediapipe/modules/pose_landmark/pose_landmark_cpu.binarypb"
+HANDS_GRAPH = "mediapipe/modules/hand_landmark/hand_landmark_tracking_cpu.binarypb"
+FRAME_STEP_US = 33333
+"""The clock MediaPipe's solutions give their graphs (30 fps, whatever the video's rate): the
+landmark filters read it, so ours ticks the same and the landmarks stay the solutions' own."""
+
+
+class _Graph:
+    """One of MediaPipe's solution graphs, observing only the streams a stage reads.
+
+    ``solutions.Pose`` / ``Hands`` observe every output (world landmarks too), turn each
+    into a protobuf, build a namedtuple class per frame and (Pose) clear a field on every
+    landmark: 0.25 ms of Python per frame and graph, under the GIL the other stages' threads
+    need. The graph, its side inputs and thresholds are the solutions' own (see
+    :meth:`pose`, :meth:`hands`), built by MediaPipe's ``SolutionBase``; frames go straight
+    to the graph. The landmark parity test holds the output to the solutions'.
+
+    Args:
+        solution: A started ``SolutionBase``.
+        streams: Output stream → how its packet is read (``proto`` or ``proto_list``).
+    """
+
+    def __init__(self, solution: Any, streams: Mapping[str, str]) -> None:
+        self.solution = solution
+        self.streams = dict(streams)
+        self._getter = importlib.import_module("mediapipe.python.packet_getter")
+        self._creator = importlib.import_module("mediapipe.python.packet_creator")
+        self._srgb = importlib.import_module("mediapipe.python._framework_bindings.image_frame")
+        self._timestamp = 0
+
+    @classmethod
+    def build(
+        cls,
+        graph: str,
+        side_inputs: Mapping[str, Any],
+        params: Mapping[str, Any],
+        streams: Mapping[str, str],
+    ) -> _Graph:
+        """The solution graph file ``graph`` started with ``side_inputs`` and ``params``."""
+        _solutions()  # the one-line error when MediaPipe is missing; quiets its import
+        base = importlib.import_module("mediapipe.python.solution_base")
+        with _quiet_protobuf():
+            solution = base.SolutionBase(
+                binary_graph_path=graph,
+                side_inputs=dict(side_inputs),
+                calculator_params=dict(params),
+                outputs=list(streams),
+            )
+        return cls(solution, streams)
+
+    @classmethod
+    def pose(cls, config: PoseConfig) -> _Graph:
+        """``solutions.Pose(model_complexity=1)``'s graph (no segmentation), as it sets it up."""
+        tracking = not config.static_image_mode
+        return cls.build(
+            POSE_GRAPH,
+            {
+                "model_complexity": 1,
+                "smooth_landmarks": config.smooth_landmarks and tracking,
+                "enable_segmentation": False,
+                "smooth_segmentation": tracking,
+                "use_prev_landmarks": tracking,
+            },
+            {
+                "posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": (
+                    config.min_detection_confidence
+                ),
+                "poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__"
+                "ThresholdingCalculator.threshold": config.min_tracking_confidence,
+            },
+            {"pose_landmarks": "proto"},
+        )
+
+    @classmethod
+    def hands(cls, config: HandsConfig) -> _Graph:
+        """``solutions.Hands(model_complexity=1)``'s graph, as it sets it up."""
+        return cls.build(
+            HANDS_GRAPH,
+            {
+                "model_complexity": 1,
+                "num_hands": config.max_num_hands,
+                "use_prev_landmarks": not config.static_image_mode,
+            },
+            {
+                "palmdetectioncpu__TensorsToDetectionsCalculator.min_score_thresh": (
+                    config.min_detection_confidence
+                ),
+                "handlandmarkcpu__ThresholdingCalculator.threshold": (
+                    config.min_tracking_confidence
+                ),
+            },
+            {"multi_hand_landmarks": "proto_list", "multi_handedness": "proto_list"},
+        )
+
+    def process(self, rgb: np.ndarray) -> dict[str, Any]:
+        """Run one RGB picture through the graph: each stream's protobuf(s), or ``None``."""
+        solution = self.solution
+        # SolutionBase's own graph and the dict its stream observers fill (0.10.21 is pinned).
+        graph, found = solution._graph, solution._graph_outputs
+        found.clear()
+        self._timestamp += FRAME_STEP_US
+        picture = self._creator.create_image_frame(rgb, image_format=self._srgb.ImageFormat.SRGB)
+        graph.add_packet_to_input_stream(stream="image", packet=picture.at(self._timestamp))
+        graph.wait_until_idle()  # the GIL is released while the graph runs
+        out: dict[str, Any] = {}
+        for name, kind in self.streams.items():
+            packet = found.get(name)
+            empty = packet is None or packet.is_empty()
+            out[name] = None if empty else getattr(self._getter, f"get_{kind}")(packet)
+        return out
+
+    def close(self) -> None:
+        """Stop the graph."""
+        self.solution.close()
+
+
 def _boxes(pixels: np.ndarray) -> np.ndarray:
     """N×4 boxes bounding N×K×2 pixel points."""
     return np.concatenate([pixels.min(axis=1), pixels.max(axis=1)], axis=1)
@@ -91,7 +207,7 @@ class _LandmarkStage:
 
     class_names: tuple[str, ...] = ()
 
-    def __init__(self, name: str, graph: Any) -> None:
+    def __init__(self, name: str, graph: _Graph) -> None:
         self.name = name
         self.graph = graph
 
@@ -131,19 +247,11 @@ class PoseStage(_LandmarkStage):
     @classmethod
     def build(cls, config: PoseConfig) -> PoseStage:
         """The stage of ``config`` (the wheel's full model, complexity 1)."""
-        with _quiet_protobuf():
-            graph = _solutions().pose.Pose(
-                static_image_mode=config.static_image_mode,
-                model_complexity=1,
-                smooth_landmarks=config.smooth_landmarks,
-                min_detection_confidence=config.min_detection_confidence,
-                min_tracking_confidence=config.min_tracking_confidence,
-            )
-        return cls(detector_name(config), graph)
+        return cls(detector_name(config), _Graph.pose(config))
 
     def landmarks(self, frame: Frame) -> Detections:
         """The person in ``frame`` (no box when MediaPipe finds nobody)."""
-        found = self.graph.process(_rgb(frame)).pose_landmarks
+        found = self.graph.process(_rgb(frame))["pose_landmarks"]
         if found is None:
             return Detections.empty()
         values = np.array(
@@ -169,20 +277,12 @@ class HandsStage(_LandmarkStage):
     @classmethod
     def build(cls, config: HandsConfig) -> HandsStage:
         """The stage of ``config`` (the wheel's full model, complexity 1)."""
-        with _quiet_protobuf():
-            graph = _solutions().hands.Hands(
-                static_image_mode=config.static_image_mode,
-                max_num_hands=config.max_num_hands,
-                model_complexity=1,
-                min_detection_confidence=config.min_detection_confidence,
-                min_tracking_confidence=config.min_tracking_confidence,
-            )
-        return cls(detector_name(config), graph)
+        return cls(detector_name(config), _Graph.hands(config))
 
     def landmarks(self, frame: Frame) -> Detections:
         """The hands in ``frame``, each named by the person's own left or right."""
         result = self.graph.process(_rgb(frame))
-        hands = result.multi_hand_landmarks or []
+        hands = result["multi_hand_landmarks"] or []
         if not hands:
             return Detections.empty()
         values = np.array(
@@ -190,7 +290,7 @@ class HandsStage(_LandmarkStage):
         ).reshape(len(hands), HAND_LANDMARKS, 3)
         # MediaPipe names hands as if the picture were a mirrored selfie; ours are not
         # mirrored, so its "Left" is the person's right hand (its documentation says to swap).
-        sides = [h.classification[0] for h in result.multi_handedness]
+        sides = [h.classification[0] for h in result["multi_handedness"]]
         names = ["right_hand" if s.label == "Left" else "left_hand" for s in sides]
         size = np.array([frame.width, frame.height], np.float32)
         return Detections(
