@@ -1,7 +1,13 @@
 """``framewise synth`` (render a synthetic session) and ``framewise dataset yolo`` (export one).
 
+``synth`` is a group whose own options render a game session when no subcommand follows;
+``synth stereo`` renders the W1 stereo rig (``synth-stereo`` stays as its older name).
+
 Example:
     framewise synth --minutes 10 --seed 7 --out session.mkv --size 1280x720 --fps 30 --vfr
+    framewise synth stereo --out rig --seed 3
+    framewise synth --minutes 3 --seed 951 --size 1920x1080 --fps 60 --out s.mkv \
+        --degrade grain,downscale=720,bitrate=2M,overlay=chat --degrade-seed 3
     framewise dataset yolo a.mkv b.mkv c.mkv --out dataset --fps 2 --val-share 0.2
 """
 
@@ -14,13 +20,17 @@ from typing import Annotated
 
 import typer
 
+from framewise.cli import matrix_commands
 from framewise.cli.options import START_TIME_HELP, parse_size, parse_start_time
 from framewise.cli.progress import frame_progress
+from framewise.cli.record_commands import synth_stereo_command
 from framewise.core.errors import ConfigError
+from framewise.synth.degrade import DEGRADE_HELP, parse_degradation
 from framewise.synth.groundtruth import groundtruth_path
 
 
 def synth_command(
+    ctx: typer.Context,
     minutes: Annotated[float, typer.Option("--minutes", help="Length of the session.")] = 10.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same session.")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Video to write (.mkv or .mp4).")] = Path(
@@ -50,10 +60,31 @@ def synth_command(
             "--start-time", help=f"creation_time ({START_TIME_HELP}); default derives from seed."
         ),
     ] = None,
+    degrade: Annotated[str, typer.Option("--degrade", help=DEGRADE_HELP)] = "clean",
+    degrade_seed: Annotated[
+        int, typer.Option("--degrade-seed", help="Seed of the degradation (grain, colours, …).")
+    ] = 0,
 ) -> None:
-    """Render a game-like session with exact ground truth (<out stem>.groundtruth.json)."""
+    """Render a game-like session with exact ground truth (<out stem>.groundtruth.json).
+
+    `framewise synth stereo` renders the stereo pitching rig instead (W1).
+    """
     from framewise.synth.render import RenderSettings, render_session
 
+    if ctx.invoked_subcommand is not None:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ctx.params
+            # Typer 0.29 vendors Click: its ParameterSource enum is not public, its names are.
+            if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+        ]
+        if given:  # they would be dropped silently: the subcommand has its own
+            raise ConfigError(
+                f"{', '.join(given)} belong to `framewise synth` itself, not to "
+                f"`synth {ctx.invoked_subcommand}`",
+                hint=f"put the options after the subcommand: synth {ctx.invoked_subcommand} …",
+            )
+        return
     if not minutes > 0:
         raise ConfigError(f"--minutes must be positive, got {minutes}", hint="e.g. --minutes 10")
     dimensions = parse_size(size)
@@ -71,6 +102,8 @@ def synth_command(
         creation_time=parse_start_time(start_time),
         start_in_raid=start_in_raid,
         short_raids=short_raids,
+        degrade=parse_degradation(degrade),
+        degrade_seed=degrade_seed,
     )
     began = time.perf_counter()
     total = len(settings.schedule())
@@ -82,7 +115,8 @@ def synth_command(
     typer.echo(
         f"wrote {out} ({meta.width}x{meta.height}, {meta.frame_count} frames, "
         f"{meta.duration_seconds:.1f} s, {'VFR' if meta.vfr else 'CFR'} {meta.fps:g} fps, "
-        f"{meta.bitrate // 1000} kbit/s) in {took:.1f} s "
+        f"{meta.bitrate // 1000} kbit/s{'' if meta.degrade == 'clean' else ', ' + meta.degrade})"
+        f" in {took:.1f} s "
         f"({meta.duration_seconds / took:.1f}x real time)"
     )
     typer.echo(
@@ -91,6 +125,10 @@ def synth_command(
         f"{len(truth.elements)} labelled elements"
     )
 
+
+synth_app = typer.Typer()
+synth_app.callback(invoke_without_command=True)(synth_command)
+synth_app.command("stereo")(synth_stereo_command)
 
 dataset_app = typer.Typer(help="Export training datasets.", no_args_is_help=True)
 
@@ -144,6 +182,7 @@ def dataset_yolo_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``synth`` and ``dataset`` to ``app``."""
-    app.command("synth")(synth_command)
+    """Add ``synth`` (and ``synth stereo``), ``dataset`` and ``eval-matrix`` to ``app``."""
+    app.add_typer(synth_app, name="synth")
     app.add_typer(dataset_app, name="dataset")
+    matrix_commands.register(app)

@@ -1,14 +1,20 @@
 """The state machine table of a profile: states, allowed transitions and event rules, as data.
 
 A state is entered when a confirmed episode of one of its classes opens. A transition that
-the table does not allow is not applied (the engine records it as an anomaly). Event rules
-say what to emit, and when:
+the table does not allow is not applied (the engine records it as an anomaly).
+A long-lived state (a raid) may name how it is left (``leave``): moves to its ``via`` states
+apply at once; any other allowed move only once the new screen has held ``or_hold_seconds``
+(the engine records a shorter excursion as anomalies). Event rules say what to emit, and when:
 
 * ``when: enter`` — on entering one of ``states`` (any state when empty), optionally only
   from ``from_states``; with ``wait_for_episode`` the event keeps the entering episode's
   start time but is emitted when that episode closes, so its fields are fully voted.
 * ``when: episode`` — when an episode of ``classes`` closes, if it started in one of
-  ``states`` (any when empty).
+  ``states`` (any when empty). With ``retrack_seconds``, an episode with the same data as
+  one this rule emitted less than that long before, that began after that one ended, is the
+  same entry found again by the tracker (it moved down the feed), not a new event. With
+  ``requires_any_field``, an episode none of whose listed fields was read is no event (a
+  box around text that is no kill line: a chat overlay).
 
 Rules can require named scopes to be open (``requires``) or closed (``forbids``) and can
 open or close them — a ``raid`` scope makes ``raid_start``/``raid_end`` pair up. Event data
@@ -45,6 +51,20 @@ DataRef = Annotated[
 """``field:NAME``, ``context:NAME``, ``const:VALUE``, ``state`` or ``from_state``."""
 
 
+class LeaveSpec(StrictModel):
+    """How a long-lived state may be left (a raid is not split by a screen misread for a moment).
+
+    Attributes:
+        via: States entered at once (a raid's terminal screens).
+        or_hold_seconds: Any other allowed state is entered only once its screen is still
+            shown this long after it appeared (screens that follow each other as the table
+            allows count as one stay); a shorter excursion is an anomaly and not applied.
+    """
+
+    via: list[str] = Field(default_factory=list)
+    or_hold_seconds: float = Field(gt=0)
+
+
 class StateSpec(StrictModel):
     """One state.
 
@@ -53,11 +73,18 @@ class StateSpec(StrictModel):
         description: What the screen looks like, for people reading the table.
         reset_context: Entering this state forgets the remembered context (a new raid's
             map and character are chosen after it).
+        leave: For a long-lived state: which moves out of it apply at once, and how long
+            any other screen must hold (``None``: every allowed move applies at once).
+        rivals: States whose screens look like this one's (the terminal screens): an enter
+            event that waits for its episode is decided by the frames each showed over the
+            visit, and its confidence is the winner's share.
     """
 
     classes: list[str] = Field(default_factory=list)
     description: str = ""
     reset_context: bool = False
+    leave: LeaveSpec | None = None
+    rivals: list[str] = Field(default_factory=list)
 
 
 class ContextRuleSpec(StrictModel):
@@ -85,6 +112,8 @@ class EventRuleSpec(StrictModel):
     opens: list[str] = Field(default_factory=list)
     closes: list[str] = Field(default_factory=list)
     wait_for_episode: bool = False
+    retrack_seconds: float = Field(default=0.0, ge=0)
+    requires_any_field: list[str] = Field(default_factory=list)
     data: dict[str, DataRef] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -96,8 +125,8 @@ class EventRuleSpec(StrictModel):
                 raise ValueError(
                     f"{self.type}: from_states and wait_for_episode apply only to enter rules"
                 )
-        elif self.classes:
-            raise ValueError(f"{self.type}: classes apply only to episode rules")
+        elif self.classes or self.retrack_seconds or self.requires_any_field:
+            raise ValueError(f"{self.type}: classes and retrack_seconds apply to episode rules")
         return self
 
 
@@ -133,6 +162,10 @@ class StateMachineSpec(StrictModel):
         check(set(self.transitions), "transitions")
         for source, targets in self.transitions.items():
             check(targets, f"transitions.{source}")
+        for state, spec in self.states.items():
+            if spec.leave is not None:
+                check(spec.leave.via, f"states.{state}.leave.via")
+            check(spec.rivals, f"states.{state}.rivals")
         owner: dict[str, str] = {}
         for state, spec in self.states.items():
             for cls in spec.classes:
@@ -154,6 +187,13 @@ class StateMachineSpec(StrictModel):
     def state_of_class(self) -> dict[str, str]:
         """Class name → the state its episodes signal."""
         return {cls: state for state, spec in self.states.items() for cls in spec.classes}
+
+    def hold_to_leave(self, source: str, target: str) -> float | None:
+        """Seconds ``target``'s screen must hold to leave ``source`` (``None``: at once)."""
+        leave = self.states[source].leave if source in self.states else None
+        if leave is None or target in leave.via or target == source:
+            return None
+        return leave.or_hold_seconds
 
     def allowed(self, source: str, target: str) -> bool:
         """Whether the table allows ``source`` → ``target`` (staying put always is)."""

@@ -6,6 +6,8 @@ Backgrounds are built once (raid worlds per map, the two most recent kept) and w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from framewise.core.frames import Image
@@ -16,6 +18,9 @@ from framewise.synth.screens import SCREENS, ScreenContext
 from framewise.synth.script import Raid, Script
 from framewise.synth.text import TextCache, shade
 from framewise.synth.vocab import BLANK
+
+WorldFilter = Callable[[Image, float], None]
+"""Changes a raid frame's game world in place, given the frame's seconds."""
 
 _SCENES_KEPT = 2
 _RAID_BACKGROUND = frozenset({"gameplay_hud", "loading_screen", "get_ready"})
@@ -28,11 +33,24 @@ class FramePainter:
         script: The session.
         width: Picture width.
         height: Picture height.
+        ui_scale: The game's UI scale (every element's size).
+        world_filter: Called on the game world of raid frames before the HUD is drawn
+            (motion blur: the world blurs as the camera turns, the UI stays sharp).
     """
 
-    def __init__(self, script: Script, width: int, height: int) -> None:
+    def __init__(
+        self,
+        script: Script,
+        width: int,
+        height: int,
+        *,
+        ui_scale: float = 1.0,
+        world_filter: WorldFilter | None = None,
+    ) -> None:
         self.script = script
         self.width, self.height = width, height
+        self.ui_scale = ui_scale
+        self.world_filter = world_filter
         self.texts = TextCache()
         self._menu = MenuBackdrop(width, height, script.seed)
         self._scenes: dict[str, RaidScene] = {}
@@ -82,12 +100,14 @@ class FramePainter:
         if screen.cls in _RAID_BACKGROUND:
             weapon = screen.cls == "gameplay_hud"
             self._scene(self._map_at[at]).paint(image, index, seconds, weapon)
+            if weapon and self.world_filter is not None:
+                self.world_filter(image, seconds)
         else:
             self._menu.paint(image, index, seconds)
         if screen.cls == BLANK:
             shade(image, (0, 0, self.width, self.height), 0.35)
             return image, []
-        canvas = Canvas(image, self.texts, screen.look)
+        canvas = Canvas(image, self.texts, screen.look, self.ui_scale)
         raid = self._raid_before[at]
         if screen.cls == "gameplay_hud":
             if raid is None:

@@ -132,6 +132,8 @@ class GroundTruthMetadata(_Model):
     bitrate: int
     preset: str
     generator: str
+    degrade: str = "clean"
+    degrade_seed: int = 0
 
 
 class GroundTruth(_Model):

@@ -60,7 +60,7 @@ def kill_feed(c: Canvas, raid: Raid, seconds: float) -> list[Element]:
     if raid.feed_look is None:
         return []
     look = raid.feed_look
-    unit = c.height / 720.0 * look.scale
+    unit = c.height / 720.0 * look.scale * c.ui_scale
     size = 22 * look.scale / c.look.scale  # the canvas scales by its own look again
     x2 = round(c.width * (0.97 + look.dx / 2))
     y = round(c.height * (0.07 + look.dy))

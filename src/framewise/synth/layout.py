@@ -50,14 +50,20 @@ class Line:
 
 
 class Canvas:
-    """A frame being drawn, with the current visit's look (offset, scale, brightness)."""
+    """A frame being drawn, with the current visit's look (offset, scale, brightness).
 
-    def __init__(self, image: Image, texts: TextCache, look: Look) -> None:
+    ``ui_scale`` is the game's UI scale setting (``--degrade ui-scale=F``): it multiplies
+    every size drawn.
+    """
+
+    def __init__(self, image: Image, texts: TextCache, look: Look, ui_scale: float = 1.0) -> None:
         self.image = image
         self.texts = texts
         self.look = look
+        self.ui_scale = ui_scale
         self.height, self.width = image.shape[:2]
-        self.unit = self.height / 720.0 * look.scale
+        # The player's UI scale setting sizes every element (and so every labelled box).
+        self.unit = self.height / 720.0 * look.scale * ui_scale
         # Every line drawn in this frame and its box: elements look their lines up here.
         self.drawn: list[tuple[str, Box]] = []
 

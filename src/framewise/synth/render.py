@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,14 +17,14 @@ import av
 import av.error
 import av.video.frame
 import av.video.stream
-import cv2
-import numpy as np
 
 from framewise import __version__
 from framewise.core.atomic import atomic_output, write_text
 from framewise.core.errors import ConfigError, OutputError
 from framewise.core.time import format_iso8601, utc
 from framewise.synth.compose import FramePainter
+from framewise.synth.degrade import Degradation
+from framewise.synth.degrader import Degrader
 from framewise.synth.groundtruth import (
     GroundTruth,
     GroundTruthMetadata,
@@ -69,6 +69,10 @@ class RenderSettings:
         creation_time: The container's ``creation_time``; ``None`` derives one from the seed.
         start_in_raid: Begin in the middle of a short raid (a recording started in one).
         short_raids: Every raid 15-40 s (more of the rare screens per minute, for training).
+        degrade: Grain, downscale, bit rate, blur, colour, overlays, UI scale
+            (:mod:`framewise.synth.degrade`); ``width``/``height`` are the game's size, the
+            video is ``degrade.output_size`` of it.
+        degrade_seed: Seed of the degradation's random choices.
     """
 
     seconds: float
@@ -83,6 +87,12 @@ class RenderSettings:
     creation_time: datetime | None = None
     start_in_raid: bool = False
     short_raids: bool = False
+    degrade: Degradation = field(default_factory=Degradation)
+    degrade_seed: int = 0
+
+    def output_size(self) -> tuple[int, int]:
+        """The video's width and height (the game's, unless downscaled)."""
+        return self.degrade.output_size(self.width, self.height)
 
     def start_time(self) -> datetime:
         """The session's wall-clock start."""
@@ -94,7 +104,10 @@ class RenderSettings:
         """The bit rate to encode at."""
         if self.bitrate is not None:
             return self.bitrate
-        pixels = self.width * self.height * self.fps
+        if self.degrade.bitrate is not None:
+            return self.degrade.bitrate
+        width, height = self.output_size()
+        pixels = width * height * self.fps
         jitter = 0.8 + 0.4 * ((self.seed * 2654435761) % 1000) / 1000
         return int(0.13 * pixels * (30.0 / self.fps) ** 0.4 * jitter)
 
@@ -130,12 +143,28 @@ def render_session(
         settings.seed, schedule.duration_seconds, settings.start_in_raid, settings.short_raids
     )
     frame_times = [schedule.stored_seconds(i, muxer) for i in range(len(schedule))]
-    painter = FramePainter(script, settings.width, settings.height)
+    degrader = Degrader(settings.degrade, settings.degrade_seed, settings.width, settings.height)
+    painter = FramePainter(
+        script,
+        settings.width,
+        settings.height,
+        ui_scale=degrader.ui_scale,
+        world_filter=degrader.blur_world,
+    )
     recorder = SpanRecorder()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(target) as partial:
-            _encode(partial, muxer, settings, schedule, frame_times, painter, recorder, progress)
+            _encode(
+                partial,
+                muxer,
+                settings,
+                schedule,
+                frame_times,
+                (painter, degrader),
+                recorder,
+                progress,
+            )
     except av.error.ArgumentError as exc:
         raise ConfigError(
             f"x264 refused the settings ({exc.strerror})",
@@ -154,8 +183,8 @@ def render_session(
         metadata=GroundTruthMetadata(
             video=target.name,
             container=muxer,
-            width=settings.width,
-            height=settings.height,
+            width=settings.output_size()[0],
+            height=settings.output_size()[1],
             fps=float(schedule.rate),
             vfr=settings.vfr,
             frame_count=len(schedule),
@@ -165,6 +194,8 @@ def render_session(
             bitrate=settings.chosen_bitrate(),
             preset=settings.preset,
             generator=f"framewise {__version__}",
+            degrade=settings.degrade.label(),
+            degrade_seed=settings.degrade_seed,
         ),
         classes=list(CLASSES),
         frame_times=frame_times,
@@ -183,18 +214,20 @@ def _encode(
     settings: RenderSettings,
     schedule: FrameSchedule,
     frame_times: list[float],
-    painter: FramePainter,
+    painting: tuple[FramePainter, Degrader],
     recorder: SpanRecorder,
     progress: Progress | None,
 ) -> None:
-    """Paint, label and encode every frame of ``schedule`` into ``partial``."""
+    """Paint, label, degrade and encode every frame of ``schedule`` into ``partial``."""
+    painter, degrader = painting
     time_base = schedule.time_base
     total = len(schedule)
     with av.open(str(partial), mode="w", format=muxer) as output:
         output.metadata["creation_time"] = _iso_micros(settings.start_time())
         output.metadata["encoder"] = f"framewise synth {__version__}"
         stream = output.add_stream("libx264", rate=schedule.rate)
-        stream.width, stream.height, stream.pix_fmt = settings.width, settings.height, "yuv420p"
+        stream.width, stream.height = settings.output_size()
+        stream.pix_fmt = "yuv420p"
         stream.time_base = time_base
         ctx = stream.codec_context
         ctx.time_base = time_base
@@ -210,8 +243,8 @@ def _encode(
             # Paint at the time a decoder will read back (MKV keeps milliseconds), so what is
             # drawn in a frame and what the ground truth says of that frame's time agree.
             image, elements = painter.paint(index, frame_times[index])
-            recorder.add(index, elements)
-            planes = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
+            recorder.add(index, degrader.scale_elements(elements))
+            planes = degrader.finish(image, frame_times[index], index)
             # A fresh array every frame, so wrapping it without a copy is safe (x264 copies
             # the picture into its own lookahead buffers).
             frame = av.video.frame.VideoFrame.from_numpy_buffer(planes, format="yuv420p")

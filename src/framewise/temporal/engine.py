@@ -39,6 +39,7 @@ from framewise.core.results import FrameOutput
 from framewise.temporal.episodes import Episode, EpisodeFilter
 from framewise.temporal.motion import MotionSpans
 from framewise.temporal.observations import FieldValue, Observation, observations_from_detections
+from framewise.temporal.people import PeopleTracks
 from framewise.temporal.scenes import SceneCuts
 from framewise.temporal.state_machine import Anomaly, EventRecord, StateMachine
 from framewise.temporal.tasks import TaskSpans
@@ -71,6 +72,7 @@ FRAME_RULES: Mapping[str, Callable[[], FrameRule]] = MappingProxyType(
         "scene_detect": SceneCuts,
         "motion": MotionSpans,
         "screen_text": TextSpans,
+        "people_track": PeopleTracks,
     }
 )
 """Registry: stage kind → the frame rule a pipeline with that stage runs."""
@@ -168,7 +170,7 @@ class EventEngine:
             observations = observations_from_detections(detections)
         else:
             observations = list(detections)
-        self._hold(self._records(self.episodes.update(seconds, observations)))
+        self._hold(self._records(self.episodes.update(seconds, observations), seconds))
         if output is not None:
             for rule in self.frame_rules:
                 self._hold(rule.update(seconds, output))
@@ -196,9 +198,9 @@ class EventEngine:
         self._hold(records)
         return self._release(None)
 
-    def _records(self, episodes: list[Episode]) -> list[EventRecord]:
+    def _records(self, episodes: list[Episode], now: float | None = None) -> list[EventRecord]:
         if self.machine is not None:
-            return self.machine.update(episodes)
+            return self.machine.update(episodes, now)
         return [episode_record(e) for e in episodes if e.closed]
 
     def _hold(self, records: list[EventRecord]) -> None:

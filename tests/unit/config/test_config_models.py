@@ -34,6 +34,8 @@ from framewise.config.detectors import (
     HogPeopleConfig,
     MotionConfig,
     OpenVocabConfig,
+    PeopleTrackConfig,
+    PersonDetectConfig,
     PoseConfig,
     SceneDetectConfig,
     ScreenTextConfig,
@@ -108,6 +110,8 @@ def test_registries_map_every_kind_to_its_model() -> None:
         "motion": MotionConfig,
         "screen_text": ScreenTextConfig,
         "ball": BallConfig,
+        "person_detect": PersonDetectConfig,
+        "people_track": PeopleTrackConfig,
     }
     assert dict(FILTER_CONFIGS) == {"episode": EpisodeFilterConfig}
     assert set(SINK_CONFIGS) == {
