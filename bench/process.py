@@ -26,6 +26,9 @@ untrained, its batch-norm statistics set on a few frames of the clip so that its
 on the picture (~1.2 boxes per frame at the default ``--conf 0.05``; an untrained model
 otherwise finds nothing). Needs the ``train`` extra: ``make train-deps``.
 
+``--strategy dense|coarse-to-fine|both`` benches the Tarkov profile's read strategies on a
+rendered session instead (see ``bench/_strategy.py``).
+
 Usage:
     .venv/bin/python bench/process.py [--seconds 60] [--imgsz 640] [--conf 0.05] [--skip-frame
         NONREF] [--skip-loop-filter ALL] [--decode-threads 1] [--skip-ultralytics] [--json F]
@@ -364,7 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     decoder.add_argument("--decode-threads", type=int, default=0, help="0: FFmpeg chooses")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--skip-ultralytics", action="store_true", help="no baseline loop")
+    import _strategy  # the --strategy bench (issue 23); it reuses RssSampler from here
+
+    _strategy.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.strategy:
+        return _strategy.main(args)
     spec = spec_from_arguments(args)
     clip = cached_clip(spec)
     model = bench_model(clip.path, args.imgsz)

@@ -28,6 +28,8 @@ from framewise.config.pipeline import JsonLogSinkConfig, PipelineConfig
 from framewise.core.errors import ConfigError
 from framewise.pipeline.batch import BatchRun, iter_videos, run_line
 from framewise.pipeline.runner import Pipeline
+from framewise.pipeline.strategy import STRATEGIES
+from framewise.profiles import PROFILES
 
 SESSION_TYPES = ("stream", "practice", "casual")
 
@@ -51,8 +53,9 @@ def process_command(
         str | None,
         typer.Option(
             "--profile",
-            help="A bundled profile: scenes (cuts, any footage), motion (camera footage), "
-            "text (subtitles, captions), tasks, tarkov; `framewise profiles` says what each does.",
+            # From the registry, so a new profile is named here without an edit.
+            help=f"A bundled profile: {', '.join(PROFILES)}; `framewise profiles` says what "
+            "each does (scenes, motion and text run on any footage).",
         ),
     ] = None,
     config: Annotated[
@@ -106,6 +109,15 @@ def process_command(
     shard_sec: Annotated[
         float | None, typer.Option("--shard-sec", help=SHARD_SEC_HELP, show_default=False)
     ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="dense (every sampled frame) or coarse-to-fine (keyframes first, frames "
+            "decoded only where they changed); default: the pipeline's strategy.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Process recordings into JSON event logs with a thumbnail per event.
 
@@ -129,8 +141,16 @@ def process_command(
             "--start-time applies to one video",
             hint="drop it; each file's own creation_time or mtime is used",
         )
-    pipeline_config = load_pipeline_option(profile, config, detection_fps, model)
+    pipeline_config = with_strategy(
+        load_pipeline_option(profile, config, detection_fps, model), strategy
+    )
     if shard_sec is not None:
+        if pipeline_config.strategy.kind == "coarse-to-fine":
+            raise ConfigError(
+                "--shard-sec reads every shard densely; coarse-to-fine is a whole-file read",
+                subject="--strategy",
+                hint="drop --shard-sec, or add --strategy dense",
+            )
         process_in_shards(
             video,
             pipeline_config,
@@ -186,6 +206,24 @@ def process_command(
     finally:
         pipeline.close()
     _echo_batch_summary(batch, out)
+
+
+def with_strategy(config: PipelineConfig, strategy: str | None) -> PipelineConfig:
+    """``config`` read with ``--strategy`` (unchanged without one).
+
+    Raises:
+        ConfigError: ``strategy`` is not one of :data:`STRATEGIES`.
+    """
+    if strategy is None:
+        return config
+    if strategy not in STRATEGIES:
+        raise ConfigError(
+            f"--strategy {strategy!r} is not a read strategy",
+            subject="--strategy",
+            hint=f"use one of: {', '.join(STRATEGIES)}",
+        )
+    chosen = config.strategy.model_copy(update={"kind": strategy})
+    return config.model_copy(update={"strategy": chosen})
 
 
 def _echo_batch_summary(batch: BatchRun, out: Path) -> None:

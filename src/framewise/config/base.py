@@ -87,11 +87,18 @@ class DecodeOptions(StrictModel):
             every 100 ms slot).
         skip_loop_filter: Skip the deblocking filter (``ALL``: 0.51× with ``NONREF``).
         threads: Decoder threads; 0 lets FFmpeg choose.
+        hwaccel: Decode on this kind of device (``cuda``, ``vaapi``, ``qsv``, ...: PyAV's
+            ``hwdevices_available()``); where the FFmpeg build or the machine has none, the
+            file is decoded on the CPU and a warning says so.
     """
 
     skip_frame: SkipFrame = "DEFAULT"
     skip_loop_filter: SkipFrame = "DEFAULT"
     threads: int = Field(default=0, ge=0, le=64)
+    # Speed, not results: the same frames come back (as with threads).
+    hwaccel: str | None = Field(
+        default=None, pattern=r"^[a-z0-9_]+$", json_schema_extra={"speed_only": True}
+    )
 
 
 class SourceConfig(StrictModel):

@@ -265,6 +265,42 @@ class FootageCheckConfig(StrictModel):
     min_frames: int = Field(default=10, ge=1)
 
 
+class StrategyConfig(StrictModel):
+    """How a batch run reads a file: every sampled frame, or coarse-to-fine.
+
+    ``coarse-to-fine`` runs the detectors on the keyframes first; only where the boxes found
+    change between two keyframes (a class, a count, a box that moved), where a
+    ``dense_classes`` class is present, or where keyframes are more than
+    ``max_keyframe_gap_seconds`` apart, are the frames at ``detection_fps`` decoded (plus
+    ``margin_seconds`` each side). Elsewhere the temporal logic gets the nearer keyframe's
+    results again at every ``detection_fps`` tick, so its rules (which count in seconds) see
+    the same stream a dense run shows them.
+
+    Attributes:
+        kind: ``dense`` (every sampled frame) or ``coarse-to-fine``.
+        dense_classes: Classes read densely wherever a keyframe shows them (short-lived
+            things whose timing and text matter, e.g. kill-feed entries).
+        margin_seconds: Seconds read densely before and after each changed span.
+        max_keyframe_gap_seconds: Keyframes farther apart than this are read densely
+            between them (a long or irregular GOP could hide a short event between two).
+        min_box_iou: Two keyframes are alike only if each box of one overlaps a box of the
+            same class in the other this much (things that moved are read densely); 0
+            compares the sets of classes only.
+    """
+
+    kind: Literal["dense", "coarse-to-fine"] = "dense"
+    dense_classes: list[str] = Field(default_factory=list)
+    margin_seconds: float = Field(default=0.5, ge=0, le=10)
+    max_keyframe_gap_seconds: float = Field(default=2.5, gt=0, le=60)
+    min_box_iou: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_alone(cls, value: object) -> object:
+        # `strategy: coarse-to-fine` is the short spelling of `strategy: {kind: ...}`.
+        return {"kind": value} if isinstance(value, str) else value
+
+
 class PipelineConfig(StrictModel):
     """A whole pipeline, as one YAML file describes it.
 
@@ -280,6 +316,7 @@ class PipelineConfig(StrictModel):
         sinks: Where events go.
         expect: What footage made for this pipeline looks like; a run on footage that falls
             short warns (and says so in the log's metadata).
+        strategy: How a batch run reads a file (dense, or coarse-to-fine).
     """
 
     name: str = "pipeline"
@@ -290,6 +327,7 @@ class PipelineConfig(StrictModel):
     state_machine: ConfigPath | None = None
     sinks: list[SinkConfig] = Field(default_factory=list)
     expect: FootageCheckConfig | None = None
+    strategy: StrategyConfig = Field(default_factory=StrategyConfig)
 
     @field_validator("state_machine")
     @classmethod

@@ -41,19 +41,33 @@ _TORN = (json.JSONDecodeError, KeyError, IndexError, ValueError, TypeError, Torn
 
 @dataclass(frozen=True, init=False)
 class JournalEntry:
-    """One sampled frame: its index hint, its time, what the stages found in it."""
+    """One sampled frame: its index hint, its time, what the stages found in it.
+
+    ``repeated_from`` is set on a coarse-to-fine run's ticks that were not decoded: the
+    time of the keyframe whose results they repeat (``None``: the frame itself was read).
+    """
 
     index: int
     seconds: float
     output: FrameOutput
+    repeated_from: float | None
 
-    def __init__(self, index: int, seconds: float, output: FrameOutput | Detections) -> None:
+    def __init__(
+        self,
+        index: int,
+        seconds: float,
+        output: FrameOutput | Detections,
+        repeated_from: float | None = None,
+    ) -> None:
         """Build an entry; bare :class:`Detections` become a :class:`FrameOutput`."""
         if isinstance(output, Detections):
             output = FrameOutput(output)
         object.__setattr__(self, "index", int(index))
         object.__setattr__(self, "seconds", float(seconds))
         object.__setattr__(self, "output", output)
+        object.__setattr__(
+            self, "repeated_from", None if repeated_from is None else float(repeated_from)
+        )
 
     @property
     def detections(self) -> Detections:
@@ -104,6 +118,8 @@ def _encode(entry: JournalEntry, where: tuple[str, int] | None) -> str:
         record["s"] = out.source_id
     if where is not None:
         record["a"] = list(where)
+    if entry.repeated_from is not None:  # older readers ignore the key: still a valid v2 line
+        record["u"] = entry.repeated_from
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -141,7 +157,8 @@ def _decode(line: str, shards: ShardReader) -> JournalEntry:
         embedding=arrays.get("frame_embedding"),
         source_id=str(record.get("s", "")),
     )
-    return JournalEntry(int(record["i"]), float(record["t"]), output)
+    repeated = record.get("u")
+    return JournalEntry(int(record["i"]), float(record["t"]), output, repeated)
 
 
 def _decode_v1(line: str) -> JournalEntry:
@@ -168,6 +185,27 @@ def _version(first: str) -> int | None:
     if isinstance(record, dict) and "journal" in record:
         return int(record["journal"])
     return None
+
+
+def dense_spans(entries: Sequence[JournalEntry], gap: float) -> list[tuple[float, float]]:
+    """``[(first, last)]`` seconds of the runs of entries whose frames were decoded.
+
+    A dense run's journal is one span; a coarse-to-fine run's has one per span it read
+    densely (its other entries repeat a keyframe's results). Entries more than ``gap``
+    seconds apart start a new span.
+    """
+    spans: list[tuple[float, float]] = []
+    last: float | None = None
+    for entry in entries:
+        if entry.repeated_from is not None:
+            last = None
+            continue
+        if last is not None and entry.seconds - last <= gap:
+            spans[-1] = (spans[-1][0], entry.seconds)
+        else:
+            spans.append((entry.seconds, entry.seconds))
+        last = entry.seconds
+    return spans
 
 
 def read_journal(path: str | os.PathLike[str]) -> list[JournalEntry]:

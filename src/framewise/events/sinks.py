@@ -73,6 +73,8 @@ class RunResult:
             run before others may fill in an event's ``thumbnail``.
         wanted: Video times the temporal logic may still name as an event's frame.
         totals: Set on the last result of a finished stream only.
+        repeated_from: A coarse-to-fine run's tick that was not decoded: the time of the
+            keyframe whose results (and picture) it repeats.
     """
 
     seconds: float
@@ -82,6 +84,7 @@ class RunResult:
     events: list[Emitted] = field(default_factory=list)
     wanted: frozenset[float] = frozenset()
     totals: RunTotals | None = None
+    repeated_from: float | None = None
 
     @property
     def detections(self) -> Detections | None:

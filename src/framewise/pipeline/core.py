@@ -89,19 +89,27 @@ class RunCore:
         self.last_seconds = 0.0
 
     def replay(
-        self, seconds: float, index: int, output: FrameOutput, frame: Frame | None = None
+        self,
+        seconds: float,
+        index: int,
+        output: FrameOutput,
+        frame: Frame | None = None,
+        *,
+        repeated_from: float | None = None,
     ) -> list[Emitted]:
         """Feed a journaled frame's results again (a resume), without its picture.
 
         ``frame``: its picture decoded again (a sharded run's thumbnails); the sinks then
-        see the frame as if it had just been processed.
+        see the frame as if it had just been processed. ``repeated_from``: a coarse-to-fine
+        tick that repeats the results of the keyframe at that time (the journal says so).
         """
         self.numbers.add(seconds, index)
         records = self.step.update(seconds, output.detections, output)
         self.frames += 1
         self._cover(output.detections)
         self.last_seconds = seconds
-        return self._send(RunResult(seconds, index, frame, output), records)
+        result = RunResult(seconds, index, frame, output, repeated_from=repeated_from)
+        return self._send(result, records)
 
     def preroll(self, frame: Frame) -> None:
         """Show the sinks a frame decoded again only for its picture (after a resume)."""

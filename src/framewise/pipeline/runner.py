@@ -35,7 +35,9 @@ from framewise.pipeline.core import RunCore
 from framewise.pipeline.rundir import RunDir, RunState
 from framewise.pipeline.sinks import SinkContext, build_sinks
 from framewise.pipeline.step import FrameStep
+from framewise.pipeline.strategy import CoarseToFine, coarse_to_fine_applies
 from framewise.sources.base import SourceStats, VideoSource
+from framewise.sources.file import FileSource
 from framewise.sources.probe import VideoInfo, probe
 from framewise.sources.registry import open_source
 from framewise.temporal.engine import EventEngine
@@ -120,10 +122,21 @@ class Pipeline:
         self.confidence = confidence
         self.checkpoint_seconds = checkpoint_seconds
         self.chain: DetectorChain = build_chain(config.detectors, confidence=confidence)
+        self._probe: DetectorChain | None = None
+        self.strategy_figures: dict[str, Any] = {}
+        """The last coarse-to-fine run's figures (keyframes, dense and repeated ticks)."""
 
     def close(self) -> None:
         """Release the models."""
         self.chain.close()
+        if self._probe is not None:
+            self._probe.close()
+
+    def probe_chain(self) -> DetectorChain:
+        """The detectors a coarse-to-fine run scans keyframes with (built once, on demand)."""
+        if self._probe is None:
+            self._probe = build_chain(self.config.detectors, confidence=self.confidence)
+        return self._probe
 
     def open_video(self, video: str | os.PathLike[str], info: VideoInfo) -> VideoSource:
         """The source this pipeline's ``source:`` settings describe, reading ``video``."""
@@ -201,9 +214,12 @@ class Pipeline:
 
         try:
             resumed_at = self._replay(core, source, entries, label)
-            self._read(core, source, resumed_at, on_progress, checkpoint)
+            if isinstance(source, FileSource) and coarse_to_fine_applies(self.config, source):
+                self._coarse_to_fine(core, source, resumed_at, on_progress, checkpoint)
+            else:
+                self._read(core, source, resumed_at, on_progress, checkpoint)
             stats = _whole_run(earlier, source.stats.as_dict())
-            notes = self._check(core, label)
+            notes = self._check(core, label) | self.strategy_figures
             core.finish(RunTotals(core.frames, core.last_seconds, stats, notes))
         finally:
             source.close()
@@ -262,6 +278,21 @@ class Pipeline:
         log.info("%s: resuming after %.2f s (%d frames journaled)", label, resumed_at, len(entries))
         return resumed_at
 
+    def _coarse_to_fine(
+        self,
+        core: RunCore,
+        source: FileSource,
+        resumed_at: float | None,
+        on_progress: Progress | None,
+        on_checkpoint: Callable[[], None],
+    ) -> None:
+        """Keyframes first, then dense reads where they changed (:mod:`.strategy`)."""
+        after_batch = self._after_batch(core, on_progress, on_checkpoint)
+        preroll = min(core.step.engine.wanted_seconds(), default=resumed_at)
+        runner = CoarseToFine(self.config, self.probe_chain())
+        source.stats = runner.run(core, source, resumed_at, after_batch, preroll)
+        self.strategy_figures = {"strategy": runner.figures.as_dict()}
+
     def _read(
         self,
         core: RunCore,
@@ -270,16 +301,28 @@ class Pipeline:
         on_progress: Progress | None,
         on_checkpoint: Callable[[], None],
     ) -> None:
-        checkpointed = time.monotonic()
+        after_batch = self._after_batch(core, on_progress, on_checkpoint)
         batches = source.read_batches(self.config.source.batch_size)
         for batch in _split_preroll(batches, core, resumed_at):
             core.process(batch)
+            after_batch()
+
+    def _after_batch(
+        self, core: RunCore, on_progress: Progress | None, on_checkpoint: Callable[[], None]
+    ) -> Callable[[], None]:
+        """What follows each batch: progress, and a checkpoint every ``checkpoint_seconds``."""
+        checkpointed = time.monotonic()
+
+        def after_batch() -> None:
+            nonlocal checkpointed
             if on_progress is not None:
                 on_progress(core.last_seconds)
             if time.monotonic() - checkpointed >= self.checkpoint_seconds:
                 core.checkpoint()
                 on_checkpoint()
                 checkpointed = time.monotonic()
+
+        return after_batch
 
     def _metadata(
         self, video: str | os.PathLike[str], info: VideoInfo, session_type: str

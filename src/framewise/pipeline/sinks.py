@@ -68,7 +68,8 @@ class JournalSink:
     def write(self, result: RunResult) -> None:
         """Journal a processed frame (not a replayed or pre-roll one)."""
         if result.frame is not None and result.output is not None:
-            self.writer.write(JournalEntry(result.index, result.seconds, result.output))
+            entry = JournalEntry(result.index, result.seconds, result.output, result.repeated_from)
+            self.writer.write(entry)
             self.writer.hand_off()
 
     def flush(self) -> None:

@@ -13,6 +13,7 @@ import av
 import av.container
 import av.error
 import av.video.stream
+from av.codec.hwaccel import HWAccel
 
 from framewise.core.errors import (
     CorruptVideoError,
@@ -31,9 +32,11 @@ TRUNCATION_SLACK_S = 1.0
 
 
 def open_video(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str], hwaccel: HWAccel | None = None
 ) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
     """Open ``path`` and return the container and its first video stream.
+
+    ``hwaccel``: decode on that device (see :func:`framewise.sources.hwaccel.hardware_decoder`).
 
     Raises:
         InputNotFoundError: No such file.
@@ -50,7 +53,7 @@ def open_video(
             hint="the recording was not written; re-export or copy it again",
         )
     try:
-        container = av.open(str(file), mode="r", metadata_errors="ignore")
+        container = av.open(str(file), mode="r", metadata_errors="ignore", hwaccel=hwaccel)
     except av.error.PermissionError:
         raise InputError(
             "permission denied", subject=file, hint="check the file's permissions"

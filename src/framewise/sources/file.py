@@ -10,11 +10,12 @@ decoded and dropped.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -37,6 +38,7 @@ from framewise.sources.container import (
     open_video,
     stream_time_base,
 )
+from framewise.sources.hwaccel import hardware_decoder
 from framewise.sources.probe import creation_time, normalise_rotation, resolve_session_start
 from framewise.sources.sampling import TimeSampler, nearest_tick
 from framewise.sources.timing import (
@@ -63,6 +65,7 @@ class DecodeOptions:
             x264/x265 footage with B-pyramids still has a frame in every 100 ms slot.
         skip_loop_filter: Skip the in-loop deblocking filter (slightly softer pictures).
         threads: Decoder threads; 0 lets FFmpeg choose (frame + slice threading).
+        hwaccel: A hardware device type to decode on (``cuda``); see :func:`hardware_decoder`.
 
     A file without presentation timestamps (AVI with B-frames) ignores the two frame skips:
     its frames are timed by the DTS that releases them, which skipped frames would shift.
@@ -72,6 +75,7 @@ class DecodeOptions:
     skip_nonref: bool = False
     skip_loop_filter: bool = False
     threads: int = 0
+    hwaccel: str | None = None
 
     @classmethod
     def from_config(cls, config: SourceConfig) -> DecodeOptions:
@@ -85,6 +89,7 @@ class DecodeOptions:
             skip_nonref=decode.skip_frame == "NONREF",
             skip_loop_filter=decode.skip_loop_filter not in ("NONE", "DEFAULT"),
             threads=decode.threads,
+            hwaccel=decode.hwaccel,
         )
 
 
@@ -139,6 +144,7 @@ class FileSource(VideoSource):
         self._timing: StreamTiming | None = None  # found at the first read, then kept
         self._packet_pts: array[int] | None = None
         container, stream = open_video(self.path)  # fail fast on a bad file
+        self._hwaccel = hardware_decoder(self.decode_options.hwaccel, self.path)
         try:
             self.time_base = stream_time_base(stream)
             self.duration = container_duration(container, stream)
@@ -190,6 +196,31 @@ class FileSource(VideoSource):
         self._after = seconds
         return self
 
+    def span(
+        self, start: float, end: float | None = None, *, keyframes: bool = False
+    ) -> FileSource:
+        """A reader of ``[start, end)`` of this file: the dense read of a time range.
+
+        It seeks to the keyframe before ``start`` and decodes forward, sampling on the same
+        absolute grid as a whole read (so it picks the frames a whole read picks there);
+        ``keyframes`` makes it a keyframes-only scan instead (every keyframe, no sampling).
+        The copy shares this source's timing scan and has its own ``stats``.
+        """
+        other = copy.copy(self)
+        other.stats = SourceStats()
+        other._start = max(0.0, start)
+        other._after = None
+        other._end = end
+        if keyframes:
+            other.sample_fps = None
+            other.decode_options = replace(self.decode_options, keyframes_only=True)
+        # Scanned once here, not once per copy (a VFR file's packet list is a whole demux).
+        timing = self.timing()
+        if counts_packets(timing, self.frame_rate) and self._packet_pts is None:
+            self._packet_pts = all_packet_pts(self.path, timing.first)
+        other._timing, other._packet_pts = timing, self._packet_pts
+        return other
+
     def read(self) -> Iterator[Frame]:
         """Yield frames (sampled by time when ``sample_fps`` is set) in presentation order."""
         self.stats = SourceStats()
@@ -217,7 +248,7 @@ class FileSource(VideoSource):
                 self._packet_pts = all_packet_pts(self.path, timing.first)
             packets = self._packet_pts
         clock = FrameClock(timing, self.time_base, self.frame_rate, packets=packets)
-        container, stream = open_video(self.path)
+        container, stream = open_video(self.path, self._hwaccel)
         try:
             self._configure(stream, timing)
             if seeked:
