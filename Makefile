@@ -3,7 +3,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= store,detect,dev,pose,task,classify
+EXTRAS ?= store,detect,dev,pose,task,classify,otio
 STAMP  := $(VENV)/.installed-$(shell echo "$(EXTRAS)" | tr ',' '-')
 
 # Training (Ultralytics, AGPL-3.0), which `make test` needs too. Defined before the rules: make
@@ -33,10 +33,15 @@ POSE_STAMP := $(VENV)/.pose-$(subst ==,-,$(MEDIAPIPE))
 ANNOTATE_STAMP := $(VENV)/.annotate-transformers-5.25.0
 # Many machines (issue 21): the ray extra, for the tests that start a two-node Ray cluster.
 RAY_STAMP := $(VENV)/.ray-2.60.0
+# The people profile (issue 22): ByteTrack (Roboflow's trackers) and TrackEval (MOT scores) ask
+# for opencv-python, a second cv2 beside our headless one, so they go in with --no-deps; the
+# people extra holds what they import.
+PEOPLE := trackers==2.6.1 trackeval==1.3.0
+PEOPLE_STAMP := $(VENV)/.people-trackers-2.6.1-trackeval-1.3.0
 
 .PHONY: demo test lint typecheck install tools bench clean train-deps
 
-demo: $(STAMP) $(POSE_STAMP)
+demo: $(STAMP) $(POSE_STAMP) $(PEOPLE_STAMP)
 	$(BIN)/framewise demo
 	# W1: a short two-camera session on the synthetic stereo rig, checked and scored.
 	$(BIN)/framewise synth-stereo --out demo-output/w1 --seed 3 --pitches 2 --poses 10
@@ -47,7 +52,7 @@ demo: $(STAMP) $(POSE_STAMP)
 	$(BIN)/framewise verify-session demo-output/w1/recordings/session-demo
 	$(BIN)/framewise eval-record demo-output/w1/recordings/session-demo --truth demo-output/w1/truth.json
 
-test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(DVRSCAN_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) tools
+test: $(STAMP) $(TRAIN_STAMP) $(INTEROP_STAMP) $(DVRSCAN_STAMP) $(POSE_STAMP) $(ANNOTATE_STAMP) $(RAY_STAMP) $(PEOPLE_STAMP) tools
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -97,6 +102,12 @@ $(RAY_STAMP): $(STAMP)
 	rm -f $(VENV)/.ray-*
 	touch $@
 
+$(PEOPLE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[people]"
+	$(BIN)/python -m pip install --quiet --no-deps $(PEOPLE)
+	rm -f $(VENV)/.people-*
+	touch $@
+
 $(INTEROP_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps $(DATUMARO)
 	rm -f $(VENV)/.interop-*
@@ -116,6 +127,7 @@ tools:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg >/dev/null; }
 	@[ -x /usr/bin/chromium ] || { echo "installing chromium (Debian package) for the review UI's browser tests"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@{ command -v curl && command -v jq; } >/dev/null 2>&1 || { echo "installing curl and jq (Debian packages) for the studio's curl walkthrough test"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq curl jq >/dev/null; }
+	@{ command -v sbatch && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/munged ]; } >/dev/null 2>&1 || { echo "installing slurm-wlm and munge (Debian packages) for the test that runs the stages on a one-node SLURM"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq slurm-wlm munge >/dev/null; }
 
 bench: $(STAMP) tools
 	$(BIN)/python bench/decode.py

@@ -1,4 +1,9 @@
-"""``framewise export``: reviewed event logs → a YOLO, CVAT or COCO dataset (+ frames to label)."""
+"""``framewise export``: reviewed event logs → a YOLO, CVAT or COCO dataset (+ frames to label).
+
+``--format srt`` writes a text run's lines as subtitles instead (what ``framewise srt`` writes).
+Recording session folders (``session.json``) export as ``framewise export-session`` does:
+``--format yolo`` (key frames with ball boxes) or ``parquet`` (trajectories, ``--out`` a file).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import typer
 
 from framewise.cli.annotate_commands import export_annotations
 from framewise.cli.progress import frame_progress
+from framewise.cli.record_commands import export_sessions, is_session
 from framewise.config.pipeline import load_pipeline
 from framewise.core.atomic import write_json
 from framewise.core.errors import ConfigError, InputNotFoundError
@@ -22,6 +28,8 @@ from framewise.events.sinks import LOG_NAME
 from framewise.profiles import PROFILES, profile_pipeline
 
 TO_LABEL = "to_label"
+SRT = "srt"
+"""``--format srt``: a text run's lines as subtitles (not a dataset format)."""
 TASKS = "tasks.json"
 
 
@@ -80,7 +88,13 @@ def export_command(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The dataset folder to write.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"One of: {', '.join(FORMATS)}; or {SRT} (one text run's lines as subtitles, "
+            "--out the .srt file; as `framewise srt`).",
+        ),
     ] = "yolo",
     video: Annotated[
         Path | None,
@@ -129,8 +143,16 @@ def export_command(
     one are not guessed at: they go to OUT/to_label/ as a CVAT task with the model's boxes
     pre-filled, listed in OUT/tasks.json; label them in CVAT, then `framewise import-labels`.
     """
+    if any(is_session(path) for path in logs):  # `framewise record` sessions (W1)
+        typer.echo(_export_sessions(logs, out, fmt, val_share, overwrite))
+        return
+    if fmt == SRT:
+        typer.echo(_export_srt(logs, out))
+        return
     if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt!r} is unknown", hint=f"use one of {', '.join(FORMATS)}")
+        raise ConfigError(
+            f"--format {fmt!r} is unknown", hint=f"use one of {', '.join(FORMATS)}, {SRT}"
+        )
     folders = annotation_folders(logs)  # `framewise annotate` output: frames with masks
     if folders is not None:
         typer.echo(export_annotations(folders, out, fmt, min_confidence, val_share, overwrite))
@@ -163,6 +185,45 @@ def export_command(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     typer.echo(_summary(collected, fmt, out))
+
+
+def _export_sessions(
+    sessions: list[Path], out: Path, fmt: str, val_share: float, overwrite: bool
+) -> str:
+    """Recorded sessions: what `framewise export-session` writes (yolo or parquet).
+
+    Raises:
+        ConfigError: Sessions were given with event logs or other folders.
+    """
+    others = [p for p in sessions if not is_session(p)]
+    if others:
+        raise ConfigError(
+            "recorded sessions and other inputs cannot be exported together",
+            subject=others[0],
+            hint="export the session folders (with session.json) on their own",
+        )
+    # --val-share as export-session's --val-every: 0.2 is every 5th episode; 0 puts none in
+    # val (no session holds a billion episodes).
+    val_every = max(2, round(1 / val_share)) if val_share > 0 else 10**9
+    return export_sessions(sessions, out, fmt, val_every, overwrite)
+
+
+def _export_srt(logs: list[Path], out: Path) -> str:
+    """``--format srt``: one text run's subtitles, written by `framewise srt`'s own code.
+
+    Raises:
+        ConfigError: More than one event log was given.
+    """
+    from framewise.cli.profile_commands import write_log_srt
+
+    found = find_logs(logs)
+    if len(found) != 1:
+        raise ConfigError(
+            f"--format {SRT} writes one event log's subtitles; {len(found)} logs given",
+            subject=logs[0],
+            hint="export each text run on its own, --out one .srt each",
+        )
+    return write_log_srt(found[0], out)
 
 
 def _write_tasks(collected: Collected, out: Path) -> None:
