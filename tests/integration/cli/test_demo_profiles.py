@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from framewise.cli.annotate_commands import DEMO_DATA
 from framewise.cli.demo_profiles import DEMO_CLIPS, EVERYDAY, demo_profiles
 from framewise.core.events import Event
