@@ -203,6 +203,7 @@ class Pipeline:
         step = FrameStep(self.chain, EventEngine.from_config(self.config))
         fallback = float(source.frame_rate) if source.frame_rate else 30.0
         confident = self.config.expect.confident if self.config.expect else 0.0
+        self.strategy_figures = {}  # this source's, set by a coarse-to-fine read
         core = RunCore(
             step, source.session_start, sinks, fallback_fps=fallback, confident=confident
         )
@@ -214,7 +215,7 @@ class Pipeline:
 
         try:
             resumed_at = self._replay(core, source, entries, label)
-            if isinstance(source, FileSource) and coarse_to_fine_applies(self.config, source):
+            if coarse_to_fine_applies(source, self.config):
                 self._coarse_to_fine(core, source, resumed_at, on_progress, checkpoint)
             else:
                 self._read(core, source, resumed_at, on_progress, checkpoint)

@@ -25,6 +25,7 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import TypeGuard
 
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.frames import Frame, batched
@@ -65,7 +66,7 @@ def add_stats(total: SourceStats, part: SourceStats) -> None:
             setattr(total, item.name, getattr(total, item.name) + value)
 
 
-def coarse_to_fine_applies(config: PipelineConfig, source: VideoSource) -> bool:
+def coarse_to_fine_applies(source: VideoSource, config: PipelineConfig) -> TypeGuard[FileSource]:
     """Whether a run of ``config`` on ``source`` reads coarse-to-fine (else dense, logged)."""
     if config.strategy.kind != "coarse-to-fine":
         return False
