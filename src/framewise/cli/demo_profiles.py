@@ -112,26 +112,21 @@ def events_table(rows: Sequence[DemoRow]) -> Table:
     return table
 
 
-def profiles_demo(
-    out: Path, console: Console | None = None, names: Sequence[str] | None = None
-) -> list[DemoRow]:
-    """Run each everyday profile on its clip, print the table and the next commands.
+def profiles_demo(out: Path) -> list[DemoRow]:
+    """Run each everyday profile this build has on its clip; print the table and next commands.
 
     Args:
         out: Folder for the runs (``out/<profile>/<clip>/events.json``).
-        console: Where the table goes (default: stdout).
-        names: Only these profiles (default: every everyday profile this build has).
     """
     from framewise.profiles import PROFILES
 
     out = out.resolve()
-    chosen = demo_profiles(PROFILES if names is None else names)
+    chosen = demo_profiles(PROFILES)
     rows = [run_profile(name, out) for name in chosen]
-    (console or Console()).print(events_table(rows))
+    Console().print(events_table(rows))
     missing = [name for name in EVERYDAY if name not in PROFILES]  # a profile still to come
     if missing:
         typer.echo(f"(not in this build yet: {', '.join(missing)})")
-    logs = {row.profile: row.log_path for row in rows}
     follow = {
         "scenes": "framewise scenes {log} --csv scenes.csv --edl scenes.edl --otio scenes.otio",
         "motion": "framewise clips {log} --video {clip} --out clips/",
@@ -139,5 +134,5 @@ def profiles_demo(
     }
     for row in rows:
         if row.profile in follow:
-            typer.echo(follow[row.profile].format(log=logs[row.profile], clip=row.clip))
+            typer.echo(follow[row.profile].format(log=row.log_path, clip=row.clip))
     return rows

@@ -19,12 +19,11 @@ from rich.table import Table
 
 from framewise.cli.store_commands import DEFAULT_API
 from framewise.core.errors import ConfigError
+from framewise.store_api.constants import GAME_MODES
 from framewise.store_api.stats import Histogram, KillGroup, RaidSummary, StatsFilters, StatsReport
 
 SPARK = " ▁▂▃▄▅▆▇█"
 """Block characters of a one-line histogram, from empty to the fullest bin."""
-
-GAME_MODES = ("pve", "pvp")
 
 
 def _pct(value: float | None) -> str:

@@ -42,7 +42,6 @@ UNKNOWN_WEAPON = "unknown"
 """The group of kills stored without a weapon."""
 
 MENU, QUEUE, RAID, TERMINAL = "menu", "queue", "raid", "terminal"
-BANDS = (MENU, QUEUE, RAID, TERMINAL)
 """The timeline's bands, in the order a raid goes through them."""
 
 STATE_BANDS: dict[str, str] = {

@@ -99,8 +99,8 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def _vote_key(value: FieldValue) -> tuple[str, FieldValue]:
-    # True == 1 in Python, so key votes by type too, or a bool and an int would merge.
+def vote_key(value: FieldValue) -> tuple[str, FieldValue]:
+    """A reading's key when votes are counted: by type too, as ``True == 1`` in Python."""
     return (type(value).__name__, value)
 
 
@@ -135,7 +135,7 @@ class FieldVotes:
             if reading.value is None:
                 continue
             tallies = self._tallies.setdefault(name, {})
-            key = _vote_key(reading.value)
+            key = vote_key(reading.value)
             tally = tallies.get(key)
             if tally is None:
                 tally = tallies[key] = _Tally(reading.value, first=self._seen)
@@ -223,7 +223,7 @@ def field_values(obs: Observation) -> dict[str, FieldValue]:
 def fields_agree(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:
     """True when the two share at least one read field and every shared one is equal."""
     shared = [k for k, r in fields.items() if r.value is not None and k in leaders]
-    return bool(shared) and all(_vote_key(leaders[k]) == _vote_key(fields[k].value) for k in shared)
+    return bool(shared) and all(vote_key(leaders[k]) == vote_key(fields[k].value) for k in shared)
 
 
 def fields_differ(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> bool:
@@ -234,6 +234,6 @@ def fields_differ(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldR
 def differing_fields(leaders: Mapping[str, FieldValue], fields: Mapping[str, FieldReading]) -> int:
     """How many fields read in ``fields`` have another value in ``leaders``."""
     return sum(
-        r.value is not None and k in leaders and _vote_key(leaders[k]) != _vote_key(r.value)
+        r.value is not None and k in leaders and vote_key(leaders[k]) != vote_key(r.value)
         for k, r in fields.items()
     )

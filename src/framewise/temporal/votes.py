@@ -26,12 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from framewise.temporal.episodes import Episode
-from framewise.temporal.observations import FieldReading, FieldValue
-
-
-def _key(value: FieldValue) -> tuple[str, FieldValue]:
-    # True == 1 in Python: key by type too, or a bool and an int would pool.
-    return (type(value).__name__, value)
+from framewise.temporal.observations import FieldReading, FieldValue, vote_key
 
 
 @dataclass
@@ -71,7 +66,7 @@ class ContextVotes:
         values: dict[tuple[str, FieldValue], FieldValue] = {}
         total = 0
         for reading, hits in pool.reads.values():
-            key = _key(reading.value)
+            key = vote_key(reading.value)
             weights[key] = weights.get(key, 0.0) + reading.confidence * hits
             values[key] = reading.value
             total += hits

@@ -14,13 +14,14 @@ import getpass
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from framewise.core.net import free_port
 
 SBIN = ("/usr/sbin", "/usr/local/sbin")
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel", "sinfo")
@@ -31,20 +32,13 @@ def _which(name: str) -> str | None:
     return shutil.which(name, path=path)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _config(folder: Path, socket_path: Path) -> str:
     user = getpass.getuser()
     lines = {
         "ClusterName": "framewise-test",
         "SlurmctldHost": "localhost",
-        "SlurmctldPort": _free_port(),
-        "SlurmdPort": _free_port(),
+        "SlurmctldPort": free_port(),
+        "SlurmdPort": free_port(),
         "AuthType": "auth/munge",
         "CredType": "cred/munge",
         "AuthInfo": f"socket={socket_path}",
