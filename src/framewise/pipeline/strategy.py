@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeGuard
 
 from framewise.config.pipeline import PipelineConfig
@@ -120,6 +120,8 @@ class CoarseToFine:
         self.fps = config.source.detection_fps
         self.batch_size = config.source.batch_size
         self.figures = StrategyFigures()
+        self._done = SourceStats()
+        self._reading: list[FileSource] = []
 
     def run(
         self,
@@ -139,33 +141,45 @@ class CoarseToFine:
             preroll_from: After a resume, frames from here to ``resumed_at`` are decoded
                 again for their pictures only (thumbnails of events decided later).
         """
-        stats = SourceStats()
+        self._done = SourceStats()
+        self._reading = []
+
+        def tick() -> None:  # a checkpoint saves the counters read so far
+            source.stats = self._so_far()
+            after_batch()
+
         first = 0 if resumed_at is None else nearest_tick(resumed_at, self.fps) + 1
         if resumed_at is not None and preroll_from is not None and preroll_from < resumed_at:
             again = source.span(preroll_from, resumed_at + 1e-6)
             for batch in again.read_batches(self.batch_size):
                 for frame in batch:
                     core.preroll(frame)
-            add_stats(stats, again.stats)
+            add_stats(self._done, again.stats)
         planner = SpanPlanner(self.fps, self.config.strategy, first)
         coarse = source.span(resumed_at or 0.0, keyframes=True)
+        self._reading.append(coarse)
         for batch in batched(thinned(coarse.read(), COARSE_STEP_SECONDS), self.batch_size):
             steps: list[Step] = []
             for frame, output in zip(batch, self.probe.run(batch), strict=True):
                 steps += planner.add(CoarseSample(frame, output))
-            self._take(core, source, steps, stats, after_batch)
-        self._take(core, source, planner.finish(), stats, after_batch)
-        add_stats(stats, coarse.stats)
+            self._take(core, source, steps, tick)
+        self._take(core, source, planner.finish(), tick)
         self.figures.keyframes += planner.keyframes
         self.figures.dense_spans += planner.dense_spans
-        return stats
+        return self._so_far()
+
+    def _so_far(self) -> SourceStats:
+        """The counters of the reads done and of those under way, added up."""
+        total = replace(self._done)
+        for reader in self._reading:
+            add_stats(total, reader.stats)
+        return total
 
     def _take(
         self,
         core: RunCore,
         source: FileSource,
         steps: list[Step],
-        stats: SourceStats,
         after_batch: Callable[[], None],
     ) -> None:
         for step in steps:
@@ -175,7 +189,7 @@ class CoarseToFine:
                 if step.tick % self.batch_size == 0:
                     after_batch()
             else:
-                self._dense(core, source, step, stats, after_batch)
+                self._dense(core, source, step, after_batch)
         after_batch()
 
     def _dense(
@@ -183,18 +197,19 @@ class CoarseToFine:
         core: RunCore,
         source: FileSource,
         run: DenseRun,
-        stats: SourceStats,
         after_batch: Callable[[], None],
     ) -> None:
         # Ticks first..stop-1: from tick `first`, up to the half period before tick `stop`
         # (the frames nearest tick stop-1 all lie before it; those nearest `stop` after).
         end = None if run.stop is None else (run.stop - 0.5) / self.fps
         span = source.span(run.first / self.fps, end)
+        self._reading.append(span)
         for batch in span.read_batches(self.batch_size):
             core.process(batch)
             self.figures.dense_ticks += len(batch)
             after_batch()
-        add_stats(stats, span.stats)
+        self._reading.remove(span)
+        add_stats(self._done, span.stats)
 
     def _repeat(self, core: RunCore, source: FileSource, step: Repeat) -> None:
         seconds = step.tick / self.fps

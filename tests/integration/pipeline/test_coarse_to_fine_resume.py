@@ -66,6 +66,7 @@ def test_coarse_to_fine_gives_the_dense_events_and_resumes_to_the_same_run(
 
         with pytest.raises(StopRunError):
             fine.process_video(video, tmp_path / "cut", on_progress=stop_at_10s)
+        manifest = json.loads((tmp_path / "cut" / "manifest.json").read_text())
         resumed = fine.process_video(video, tmp_path / "cut")
     finally:
         dense.close()
@@ -79,6 +80,10 @@ def test_coarse_to_fine_gives_the_dense_events_and_resumes_to_the_same_run(
     assert figures["repeated_ticks"] >= 60 and figures["dense_ticks"] >= 30, figures
 
     assert resumed.resumed_at is not None and resumed.resumed_at >= 9.9
+    # The checkpoint kept what the first leg decoded, so the resumed run's totals hold it.
+    first_leg = manifest["legs"][-1]["source_stats"]
+    assert first_leg["decoded"] > 0 and first_leg["kept"] > 0, first_leg
+    assert resumed.stats.decoded > first_leg["decoded"]
     assert events(resumed.log_path) == expected
     marks = [
         (e.seconds, e.repeated_from) for e in read_journal(tmp_path / "whole" / "journal.jsonl")
