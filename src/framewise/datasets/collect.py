@@ -28,6 +28,7 @@ from typing import Any
 import cv2
 
 from framewise.core.atomic import write_bytes
+from framewise.core.boxes import iou
 from framewise.core.errors import ConfigError, InputNotFoundError, OutputError
 from framewise.core.events import DELETED_EVENTS_KEY, Event, EventLog
 from framewise.core.time import nearest
@@ -307,15 +308,7 @@ def _clear(busy: list[float], seconds: float) -> bool:
 
 def _merge(model: list[Box], drawn: list[Box]) -> list[Box]:
     """The drawn boxes plus the model's boxes that none of them replaces."""
-    return drawn + [m for m in model if all(_iou(m, d) < 0.5 for d in drawn)]
-
-
-def _iou(a: Box, b: Box) -> float:
-    w = max(0.0, min(a.x2, b.x2) - max(a.x1, b.x1))
-    h = max(0.0, min(a.y2, b.y2) - max(a.y1, b.y1))
-    inter = w * h
-    union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter
-    return inter / union if union > 0 else 0.0
+    return drawn + [m for m in model if all(iou(m.xyxy, d.xyxy) < 0.5 for d in drawn)]
 
 
 def _image_name(session: str, seconds: float) -> str:

@@ -47,6 +47,11 @@ class Box:
     score: float | None = None
     mask: tuple[int, int, str] | None = None
 
+    @property
+    def xyxy(self) -> tuple[float, float, float, float]:
+        """The corners as ``(x1, y1, x2, y2)``."""
+        return (self.x1, self.y1, self.x2, self.y2)
+
     def clipped(self, width: int, height: int) -> Box | None:
         """The box inside a ``width`` × ``height`` image, or None when nothing of it is left."""
         x1, x2 = max(0.0, min(self.x1, width)), max(0.0, min(self.x2, width))

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from framewise.core.boxes import best_iou
 from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.events.journal import JournalEntry
@@ -164,21 +165,6 @@ def _by_class(detections: Detections) -> dict[str, Boxes]:
     return groups
 
 
-def _best_iou(box: tuple[float, float, float, float], others: Boxes) -> float:
-    ax1, ay1, ax2, ay2 = box
-    area = (ax2 - ax1) * (ay2 - ay1)
-    best = 0.0
-    for bx1, by1, bx2, by2 in others:
-        width, height = min(ax2, bx2) - max(ax1, bx1), min(ay2, by2) - max(ay1, by1)
-        if width <= 0 or height <= 0:
-            continue
-        inter = width * height
-        union = area + (bx2 - bx1) * (by2 - by1) - inter
-        if union > 0:
-            best = max(best, inter / union)
-    return best
-
-
 def _disagreement(
     here: dict[str, Boxes], neighbours: Sequence[dict[str, Boxes]], jump_iou: float
 ) -> float:
@@ -195,7 +181,7 @@ def _disagreement(
             continue
         for other in neighbours:
             if name in other:
-                matched = min(_best_iou(box, other[name]) for box in here[name])
+                matched = min(best_iou(box, other[name]) for box in here[name])
                 worst = max(worst, (jump_iou - matched) / jump_iou)
     return worst
 

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from framewise.config.detectors import StageConfig
 from framewise.core.atomic import write_text
+from framewise.core.boxes import pairwise_iou
 from framewise.core.errors import ConfigError, InputError
 from framewise.core.results import FrameOutput
 
@@ -136,17 +137,6 @@ def write_mot(tracks: Mapping[int, FrameBoxes], path: Path) -> None:
     write_text(path, "".join(line + "\n" for line in lines))
 
 
-def _ious(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """IoU of every box of ``a`` with every box of ``b`` (``xyxy``)."""
-    low = np.maximum(a[:, None, :2], b[None, :, :2])
-    high = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(high - low, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
-
-
 def _dense(ids: Iterable[int]) -> dict[int, int]:
     """Ids → 0..n-1 (TrackEval indexes its accumulators by id)."""
     return {track: i for i, track in enumerate(sorted(set(ids)))}
@@ -168,7 +158,7 @@ def sequence_data(
         "num_tracker_dets": sum(len(b.ids) for b in tr),
         "gt_ids": [np.array([gt_index[i] for i in b.ids], int) for b in gt],
         "tracker_ids": [np.array([tr_index[i] for i in b.ids], int) for b in tr],
-        "similarity_scores": [_ious(g.xyxy, t.xyxy) for g, t in zip(gt, tr, strict=True)],
+        "similarity_scores": [pairwise_iou(g.xyxy, t.xyxy) for g, t in zip(gt, tr, strict=True)],
     }
 
 

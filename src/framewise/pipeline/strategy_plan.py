@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from framewise.config.pipeline import StrategyConfig
+from framewise.core.boxes import pairwise_iou
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
 
@@ -93,13 +94,7 @@ def same_boxes(before: CoarseSample, after: CoarseSample, min_iou: float) -> boo
         return False
     if not len(one):
         return True
-    a, b = one.xyxy.astype(np.float64), two.xyxy.astype(np.float64)
-    top_left = np.maximum(a[:, None, :2], b[None, :, :2])
-    bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(bottom_right - top_left, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
-    iou = inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+    iou = pairwise_iou(one.xyxy, two.xyxy)
     same = np.array(one.class_name)[:, None] == np.array(two.class_name)[None, :]
     iou = np.where(same, iou, -1.0)
     for _ in range(len(one)):

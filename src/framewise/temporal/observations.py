@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from framewise.core.boxes import iou, overlap_of_smaller
 from framewise.core.detections import Detections
 
 # The readings moved into core (they are a column of Detections); re-exported (see
@@ -76,27 +77,6 @@ def observations_from_detections(detections: Detections) -> list[Observation]:
         x1, y1, x2, y2 = (float(v) for v in detections.xyxy[i])
         result.append(Observation(name, (x1, y1, x2, y2), score, dict(detections.fields[i])))
     return result
-
-
-def _intersection(a: Box, b: Box) -> float:
-    """Area shared by two ``xyxy`` boxes (0 when they do not overlap)."""
-    iw = min(a[2], b[2]) - max(a[0], b[0])
-    ih = min(a[3], b[3]) - max(a[1], b[1])
-    return iw * ih if iw > 0 and ih > 0 else 0.0
-
-
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two ``xyxy`` boxes (0 when either is empty).
-
-    Example:
-        >>> iou((0, 0, 10, 10), (5, 0, 15, 10))
-        0.3333333333333333
-    """
-    inter = _intersection(a, b)
-    if inter <= 0:
-        return 0.0
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def vote_key(value: FieldValue) -> tuple[str, FieldValue]:
@@ -163,20 +143,6 @@ class FieldVotes:
             else:
                 out[name] = FieldReading(winner.value, winner.weight / self._carried[name])
         return out
-
-
-def overlap_of_smaller(a: Box, b: Box) -> float:
-    """Intersection over the smaller box's area: 1.0 when one box lies inside the other.
-
-    Example:
-        >>> overlap_of_smaller((0, 0, 10, 10), (2, 2, 8, 8))
-        1.0
-    """
-    inter = _intersection(a, b)
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    if inter <= 0 or smaller <= 0:
-        return 0.0
-    return float(inter / smaller)
 
 
 def drop_duplicates(observations: Sequence[Observation], min_overlap: float) -> list[Observation]:

@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from framewise.core.boxes import iou
 from framewise.core.results import FrameOutput
 from framewise.temporal.state_machine import EventRecord
 
@@ -41,16 +42,6 @@ MISSES = 2
 
 def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
-
-
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 @dataclass
@@ -130,7 +121,7 @@ class TextSpans:
     def _match(self, box: tuple[float, ...], text: str, taken: set[int]) -> _Line | None:
         best: tuple[float, _Line] | None = None
         for line in self._open:
-            if id(line) in taken or _iou(box, line.box) < MIN_IOU:
+            if id(line) in taken or iou(box, line.box) < MIN_IOU:
                 continue
             known = line.text()
             if _digits(text) != _digits(known):

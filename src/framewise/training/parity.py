@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from framewise.core.boxes import iou as iou_of
 from framewise.core.detections import Detections
 from framewise.core.frames import Frame
 from framewise.detectors.yolo_onnx import YoloOnnxDetector
@@ -45,14 +46,6 @@ class Parity:
         return missing + self.extra_boxes <= allowed and self.max_confidence_delta <= 0.02
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
-    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
 def compare(reference: Detections, candidate: Detections, iou: float) -> tuple[int, int, float]:
     """Greedy one-to-one matching; returns (matched, extra, max confidence delta)."""
     used: set[int] = set()
@@ -62,7 +55,7 @@ def compare(reference: Detections, candidate: Detections, iou: float) -> tuple[i
         for j in range(len(candidate)):
             if j in used or candidate.class_name[j] != reference.class_name[i]:
                 continue
-            overlap = _iou(reference.xyxy[i], candidate.xyxy[j])
+            overlap = iou_of(reference.xyxy[i], candidate.xyxy[j])
             if overlap >= best_iou:
                 best, best_iou = j, overlap
         if best is not None:
