@@ -216,10 +216,16 @@ class FileSource(VideoSource):
             other.decode_options = replace(self.decode_options, keyframes_only=True)
         # Scanned once here, not once per copy (a VFR file's packet list is a whole demux).
         timing = self.timing()
-        if counts_packets(timing, self.frame_rate) and self._packet_pts is None:
-            self._packet_pts = all_packet_pts(self.path, timing.first)
-        other._timing, other._packet_pts = timing, self._packet_pts
+        other._timing, other._packet_pts = timing, self._all_packets(timing)
         return other
+
+    def _all_packets(self, timing: StreamTiming) -> array[int] | None:
+        """Every packet's PTS (one demux, kept) where frames are numbered by counting packets."""
+        if not counts_packets(timing, self.frame_rate):
+            return None
+        if self._packet_pts is None:
+            self._packet_pts = all_packet_pts(self.path, timing.first)
+        return self._packet_pts
 
     def read(self) -> Iterator[Frame]:
         """Yield frames (sampled by time when ``sample_fps`` is set) in presentation order."""
@@ -241,12 +247,8 @@ class FileSource(VideoSource):
     def _frames(self) -> Iterator[Frame]:
         timing = self.timing()
         seeked = self._start > 0
-        packets = None
-        if seeked and counts_packets(timing, self.frame_rate):
-            # Frames before the seek point are never demuxed by this read: count them all.
-            if self._packet_pts is None:
-                self._packet_pts = all_packet_pts(self.path, timing.first)
-            packets = self._packet_pts
+        # Frames before the seek point are never demuxed by this read: count them all.
+        packets = self._all_packets(timing) if seeked else None
         clock = FrameClock(timing, self.time_base, self.frame_rate, packets=packets)
         container, stream = open_video(self.path, self._hwaccel)
         try:

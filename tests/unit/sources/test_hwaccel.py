@@ -1,4 +1,4 @@
-"""hwaccel falls back to the CPU with one warning where the device cannot start."""
+"""hwaccel falls back to the CPU with one warning a process where the device cannot start."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from framewise.sources import hwaccel
 from framewise.sources.file import DecodeOptions, FileSource
 
 CLIP = "pyscenedetect/counter.mp4"
@@ -17,6 +18,12 @@ def times(source: FileSource) -> list[float]:
     return [frame.seconds for frame in source.read()]
 
 
+@pytest.fixture(autouse=True)
+def _no_device_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a fresh process would: no device tried yet."""
+    monkeypatch.setattr(hwaccel, "_UNAVAILABLE", {})
+
+
 @pytest.mark.parametrize("kind", ["nosuchdevice", "cuda"])
 def test_a_missing_device_decodes_on_the_cpu_the_same_frames(
     kind: str, caplog: pytest.LogCaptureFixture, real_data: Path
@@ -24,11 +31,11 @@ def test_a_missing_device_decodes_on_the_cpu_the_same_frames(
     video = real_data / CLIP
     cpu = times(FileSource(video, sample_fps=5))
     with caplog.at_level(logging.WARNING, logger="framewise.sources.hwaccel"):
-        source = FileSource(video, sample_fps=5, decode=DecodeOptions(hwaccel=kind))
-        got = times(source)
-    assert got == cpu and len(cpu) >= 10
+        first = times(FileSource(video, sample_fps=5, decode=DecodeOptions(hwaccel=kind)))
+        second = times(FileSource(video, sample_fps=5, decode=DecodeOptions(hwaccel=kind)))
+    assert first == second == cpu and len(cpu) >= 10
     warned = [r.getMessage() for r in caplog.records if "decoding on the CPU" in r.getMessage()]
     if kind == "nosuchdevice":
-        assert warned and "not in this FFmpeg build" in warned[0], warned
-    else:  # a machine with an NVIDIA GPU decodes on it; one without says so once
-        assert len(warned) <= 1
+        assert len(warned) == 1 and "not in this FFmpeg build" in warned[0], warned
+    else:  # a machine with an NVIDIA GPU decodes on it; one without says so once, not per file
+        assert len(warned) == (1 if kind in hwaccel._UNAVAILABLE else 0), warned
