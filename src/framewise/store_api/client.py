@@ -377,3 +377,7 @@ class StoreClient:
         """``GET /api/stats/global`` (one game mode's when given)."""
         params = {"game_mode": game_mode} if game_mode else None
         return self._get("/api/stats/global", GlobalStats, params)
+
+    def chart(self, name: str, model: type[Model], params: dict[str, str]) -> Model:
+        """``GET /api/stats/{name}`` (a chart's figures) with the filters as query parameters."""
+        return self._get(f"/api/stats/{name}", model, params)

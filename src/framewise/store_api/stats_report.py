@@ -6,22 +6,15 @@ The same :class:`~framewise.store_api.stats.StatsReport` is built from a SQLite 
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel
-
 from framewise.store_api.client import StoreClient
 from framewise.store_api.stats import (
     DurationsChart,
-    GlobalStats,
     KillsChart,
     MapsChart,
     SessionsChart,
     StatsFilters,
     StatsReport,
 )
-
-Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def filter_params(filters: StatsFilters) -> dict[str, str]:
@@ -34,10 +27,6 @@ def filter_params(filters: StatsFilters) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def _get(client: StoreClient, path: str, params: dict[str, str], model: type[Answer]) -> Answer:
-    return model.model_validate(client.request("GET", path, params=params).json())
-
-
 def fetch_report(client: StoreClient, filters: StatsFilters) -> StatsReport:
     """All figures of ``framewise stats`` from the store behind ``client``.
 
@@ -45,13 +34,12 @@ def fetch_report(client: StoreClient, filters: StatsFilters) -> StatsReport:
         StoreError: The store is unreachable or refused a request.
     """
     params = filter_params(filters)
-    mode = {"game_mode": filters.game_mode} if filters.game_mode else {}
     return StatsReport(
         filters=filters,
         # The all-time card is over every raid (of one mode when asked): no date range there.
-        all_time=_get(client, "/api/stats/global", mode, GlobalStats),
-        sessions=_get(client, "/api/stats/sessions", params, SessionsChart).sessions,
-        maps=_get(client, "/api/stats/maps", params, MapsChart).maps,
-        kills=_get(client, "/api/stats/kills", params, KillsChart),
-        durations=_get(client, "/api/stats/durations", params, DurationsChart),
+        all_time=client.global_stats(filters.game_mode),
+        sessions=client.chart("sessions", SessionsChart, params).sessions,
+        maps=client.chart("maps", MapsChart, params).maps,
+        kills=client.chart("kills", KillsChart, params),
+        durations=client.chart("durations", DurationsChart, params),
     )
