@@ -7,44 +7,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framewise.datasets.spec import read_dataset_spec
-from framewise.datasets.task_extract import ExtractSettings, extract_video
-from framewise.datasets.task_labels import TaskLabels
-from framewise.datasets.task_predict import predict_video, write_segments
-from framewise.datasets.windows import WindowSpec, build_dataset
+from framewise.datasets.task_extract import ExtractSettings
+from framewise.datasets.task_predict import PredictRun, predict_video, write_segments
 from framewise.features.task_live import TaskPrediction, TaskPredictor, TaskSegments
 from framewise.features.task_model import OnnxTaskModel
-from framewise.training.tabular import TabularTrainer, TaskTrainSettings
+from tests.integration.walk import VIDEO
 
 pytest.importorskip("mediapipe")
 pytest.importorskip("sklearn")
-VIDEO = "intel-sample-videos/one-by-one-person-detection.mp4"
 SIGNER = "intel-sample-videos/asl_gestures_walk.mkv"
-LABELS = Path(__file__).resolve().parents[3] / "docs" / "task-labels"
 
 
-@pytest.fixture(scope="module")
-def model(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def model(walk_model: Path) -> Path:
     """An RF trained on the labelled real video (2 fps pose features, 20 s groups)."""
-    return train_walk_model(real_data, tmp_path_factory.mktemp("model"))
-
-
-def walk_dataset(real_data: Path, folder: Path) -> Path:
-    """The windowed dataset of the labelled real video's 2 fps pose features (no objects)."""
-    table = folder / "one.parquet"
-    labels = TaskLabels.read(LABELS / "one-by-one-person-detection.csv")
-    extract_video(real_data / VIDEO, table, ExtractSettings(sample_fps=2.0), labels)
-    spec = WindowSpec(window_sec=2.0, step_sec=0.5, group_sec=20.0, balance="upsample")
-    build_dataset([table], folder / "d", spec)
-    return folder / "d"
-
-
-def train_walk_model(real_data: Path, folder: Path) -> Path:
-    """An RF trained in ``folder`` on the labelled real video; its run folder."""
-    walk_dataset(real_data, folder)
-    settings = TaskTrainSettings(model="rf", n_estimators=50)
-    TabularTrainer(settings).fit(read_dataset_spec(folder / "d"), folder / "run")
-    return folder / "run"
+    return walk_model
 
 
 def prediction(p: TaskPredictor, seconds: float, probabilities: list[float]) -> TaskPrediction:
@@ -69,10 +46,10 @@ def test_hysteresis_needs_the_new_label_to_lead_twice(model: Path) -> None:
 
 
 def test_segments_follow_the_labels_and_replay_equals_batch(
-    real_data: Path, model: Path, tmp_path: Path
+    real_data: Path, model: Path, walk_predictions: PredictRun, tmp_path: Path
 ) -> None:
     settings = ExtractSettings(sample_fps=2.0)
-    batch = predict_video(real_data / VIDEO, model, settings)
+    batch = walk_predictions
     labels = {s.label for s in batch.segments}
     assert {"absent", "work"} <= labels
     work = [s for s in batch.segments if s.label == "work"]
@@ -88,7 +65,9 @@ def test_segments_follow_the_labels_and_replay_equals_batch(
     assert replayed.segments == short_batch.segments
 
 
-def test_the_pipeline_stage_tags_frames_as_predict_does(real_data: Path, model: Path) -> None:
+def test_the_pipeline_stage_tags_frames_as_predict_does(
+    real_data: Path, model: Path, walk_predictions: PredictRun
+) -> None:
     from framewise.config.base import FileSourceConfig
     from framewise.config.detectors import PoseConfig, TaskClassifierConfig
     from framewise.detectors.task_classifier import task_label
@@ -109,7 +88,7 @@ def test_the_pipeline_stage_tags_frames_as_predict_does(real_data: Path, model: 
     finally:
         source.close()
         chain.close()
-    batch_run = predict_video(real_data / VIDEO, model, ExtractSettings(sample_fps=2.0))
+    batch_run = walk_predictions
     # Each prediction's frame carries the label predict_video gave it.
     by_time = dict(tags)
     assert [by_time[p.seconds] for p in batch_run.predictions] == [

@@ -16,20 +16,17 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from framewise.cli.options import load_pipeline_option
-from framewise.datasets.task_extract import ExtractSettings
-from framewise.datasets.task_predict import predict_video
+from framewise.datasets.task_predict import PredictRun
 from framewise.events.journal import read_journal
 from framewise.events.log import read_event_log
 from framewise.live.service import LiveService, ServiceOptions
 from framewise.live.sources import parse_source
 from framewise.pipeline.runner import Pipeline
-from tests.integration.features.test_task_predict import VIDEO, train_walk_model
 from tests.integration.pipeline.test_process import framewise
+from tests.integration.walk import FPS, VIDEO
 
 pytest.importorskip("mediapipe")
 pytest.importorskip("sklearn")
-FPS = 2.0
-"""The rate the fixture's model was trained at; the profile's pose and hands run at it."""
 
 KILLED_AT_60S = """
 import os, signal, sys
@@ -47,10 +44,10 @@ Pipeline(config, checkpoint_seconds=0.0).process_video(video, out / "cut", on_pr
 """
 
 
-@pytest.fixture(scope="module")
-def model(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def model(walk_model: Path) -> Path:
     """The task model the feature tests train (2 fps pose features of the walking video)."""
-    return train_walk_model(real_data, tmp_path_factory.mktemp("model"))
+    return walk_model
 
 
 def _drain(ws: ClientConnection, service: LiveService) -> list[dict[str, Any]]:
@@ -68,7 +65,7 @@ def _drain(ws: ClientConnection, service: LiveService) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_process_and_live_replay_give_the_same_task_segments(
-    real_data: Path, model: Path, tmp_path: Path
+    real_data: Path, model: Path, walk_predictions: PredictRun, tmp_path: Path
 ) -> None:
     config = load_pipeline_option("tasks", None, FPS, model / "model.onnx")
     assert [d.kind for d in config.detectors] == ["pose", "hands", "task_classifier"]
@@ -94,7 +91,7 @@ def test_process_and_live_replay_give_the_same_task_segments(
     last_frame = read_journal(tmp_path / "batch" / "journal.jsonl")[-1].seconds
     assert batch[-1].data["end"] == pytest.approx(last_frame, abs=1e-6)
     # The same spans `features predict` finds with the same model on the same frames.
-    predicted = predict_video(video, model, ExtractSettings(sample_fps=FPS))
+    predicted = walk_predictions
     assert [(s.label, s.predictions) for s in predicted.segments] == [
         (e.data["label"], e.data["predictions"]) for e in batch
     ]

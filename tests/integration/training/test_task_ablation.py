@@ -17,7 +17,6 @@ from framewise.features.task import NUMERIC_FEATURES, FrameFeatures
 from framewise.training.tabular import TaskTrainSettings
 from framewise.training.task_run import empty_groups, run_ablation
 from tests.integration.features.test_features_cli import framewise
-from tests.integration.features.test_task_predict import walk_dataset
 
 pytest.importorskip("sklearn")
 pytest.importorskip("onnxruntime")
@@ -39,9 +38,9 @@ def with_objects(path: Path, video: str, seed: int) -> Path:
 
 
 def test_a_real_video_without_objects_trains_pose_and_fused(
-    real_data: Path, tmp_path: Path
+    walk_dataset_dir: Path, tmp_path: Path
 ) -> None:
-    dataset = walk_dataset(real_data, tmp_path)
+    dataset = walk_dataset_dir
     assert empty_groups(read_dataset(dataset)) == {"objects"}
     run = tmp_path / "run"
     done = framewise("train", "task", "--dataset", dataset, "--model", "rf", "--output", run,
