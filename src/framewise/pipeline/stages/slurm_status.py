@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from framewise.pipeline.stages.slurm_submit import (
     JobKey,
     read_record,
     recorded_jobs,
-    scheduler_command,
+    run_client,
 )
 from framewise.pipeline.stages.spec import PipelineSpec
 
@@ -92,16 +91,6 @@ def array_tasks(text: str) -> list[int]:
     return numbers
 
 
-def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [scheduler_command(command[0]), *command[1:]],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
 def _job_states(
     job_id: str, task: str, state: str, reason: str, into: dict[JobKey, tuple[str, str]]
 ) -> None:
@@ -120,7 +109,7 @@ def query_states(job_ids: Iterable[str]) -> dict[JobKey, tuple[str, str]]:
     states: dict[JobKey, tuple[str, str]] = {}
     if not ids:
         return states
-    accounting = _run(["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"])
+    accounting = run_client(["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"])
     if accounting.returncode == 0:
         for line in accounting.stdout.splitlines():
             job, _, state = line.partition("|")
@@ -129,14 +118,14 @@ def query_states(job_ids: Iterable[str]) -> dict[JobKey, tuple[str, str]]:
                 _job_states(job_id, task, state, "", states)
     else:  # no accounting: the controller still knows jobs that ended MinJobAge ago
         for job_id in ids:
-            shown = _run(["scontrol", "show", "job", "-o", job_id])
+            shown = run_client(["scontrol", "show", "job", "-o", job_id])
             for line in shown.stdout.splitlines() if shown.returncode == 0 else []:
                 fields = dict(re.findall(r"(\w+)=(\S*)", line))
                 array = fields.get("ArrayJobId") or fields.get("JobId", "")
                 task = fields.get("ArrayTaskId", "")
                 state, reason = fields.get("JobState", ""), fields.get("Reason", "")
                 _job_states(array, task, state, reason, states)
-    queue = _run(["squeue", "-h", "-r", "-j", ",".join(ids), "-o", "%F|%K|%T|%r"])
+    queue = run_client(["squeue", "-h", "-r", "-j", ",".join(ids), "-o", "%F|%K|%T|%r"])
     for line in queue.stdout.splitlines() if queue.returncode == 0 else []:
         job_id, task, state, reason = [*line.split("|"), "", "", ""][:4]
         _job_states(job_id, task, state, reason, states)
@@ -149,9 +138,12 @@ def _log(job: dict[str, Any], task: int | None) -> Path:
     return folder / f"{job['name']}-{suffix}.out"
 
 
-def task_statuses(spec: PipelineSpec) -> list[TaskStatus]:
-    """Every recorded task's latest attempt, in submission order (empty: nothing submitted)."""
-    record = read_record(spec.root)
+def task_statuses(spec: PipelineSpec, record: dict[str, Any] | None = None) -> list[TaskStatus]:
+    """Every recorded task's latest attempt, in submission order (empty: nothing submitted).
+
+    ``record`` is the run's ``slurm.json`` when the caller has read it already.
+    """
+    record = record if record is not None else read_record(spec.root)
     if record is None:
         return []
     jobs = recorded_jobs(record)
@@ -175,9 +167,10 @@ def task_statuses(spec: PipelineSpec) -> list[TaskStatus]:
     return list(latest.values())
 
 
-def cluster_report(spec: PipelineSpec, resubmit: str | None = None) -> list[str]:
+def cluster_report(spec: PipelineSpec) -> list[str]:
     """Lines for ``stages status``: per job, states by count; failures with logs; the resubmit."""
-    statuses = task_statuses(spec)
+    record = read_record(spec.root) or {}
+    statuses = task_statuses(spec, record) if record else []
     if not statuses:
         return []
     lines = ["SLURM jobs (slurm.json):"]
@@ -201,8 +194,7 @@ def cluster_report(spec: PipelineSpec, resubmit: str | None = None) -> list[str]
             f"log {status.log}"
         )
     if failed:
-        record = read_record(spec.root) or {}
-        command = resubmit or str(record.get("resubmit") or "")
+        command = str(record.get("resubmit") or "")
         lines.append("resubmit the failed chunks (each reruns only its rows not done yet):")
         lines.append(f"  {command}")
     return lines

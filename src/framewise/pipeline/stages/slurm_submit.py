@@ -62,19 +62,24 @@ def scheduler_command(name: str) -> str:
     return found
 
 
+def run_client(command: Sequence[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run a SLURM client command (``sbatch``, ``squeue`` …) as it is, whatever its exit."""
+    return subprocess.run(
+        [scheduler_command(command[0]), *command[1:]],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
 def call(command: Sequence[str]) -> str:
     """Run a SLURM client command; its standard output.
 
     Raises:
         ConfigError: The command failed (its own message in the line).
     """
-    done = subprocess.run(
-        [scheduler_command(command[0]), *command[1:]],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = run_client(command)
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
         raise ConfigError(
