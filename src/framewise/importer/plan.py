@@ -12,7 +12,9 @@ Rules:
 - a raid still open when the next one starts, or when the log ends, is closed at that moment
   with the final state ``unknown`` (a warning says so): the store allows one active raid, and
   an import must not leave one behind;
-- events outside a raid, and events of other types, are skipped with a warning.
+- events outside a raid, and events of other types, are skipped with a warning;
+  ``anomaly`` events (a screen seen too briefly for the state machine to apply it) stay in
+  the log for ``framewise review``: the store has no place for them.
 """
 
 from __future__ import annotations
@@ -192,6 +194,8 @@ def plan_log(log: EventLog, log_path: Path) -> ImportPlan:
                 _close(open_raid, event.timestamp, f"raid {event.event_id} started", warnings)
             open_raid = PlannedRaid(event.event_id, raid_fields(event.data), event.timestamp)
             raids.append(open_raid)
+        elif event.type == "anomaly":
+            warnings.append(f"event {event.event_id}: anomaly held for review; not imported")
         elif event.type not in ("state_transition", "kill", "raid_end"):
             warnings.append(f"event {event.event_id}: type {event.type!r} is not imported")
         elif open_raid is None:

@@ -9,6 +9,14 @@ from framewise.core.errors import InputError, StoreError
 
 _OUTSIDE_RAID = re.compile(r"^event (?P<event>\S+) \((?P<type>[^)]*)\) is outside a raid; skipped$")
 """The plan's warning for one event outside a raid (a menu transition, most often)."""
+_ANOMALY = re.compile(r"^event (?P<event>\S+): anomaly held for review; not imported$")
+"""The plan's note for one anomaly (a flicker the state machine did not apply)."""
+_FOLDED = (
+    (_OUTSIDE_RAID, "event outside a raid skipped", "events outside a raid skipped"),
+    (_ANOMALY, "anomaly held for review (`framewise review`), not imported",
+     "anomalies held for review (`framewise review`), not imported"),
+)  # fmt: skip
+"""Warnings counted in one line per log: pattern, then the line for one and for several."""
 
 
 @dataclass
@@ -79,16 +87,17 @@ class ImportSummary:
         self.failures.append(Failure(log, event_id, message, unreadable))
 
     def warn(self, log: str, warnings: list[str]) -> None:
-        """Record a log's plan warnings, events outside a raid folded into one count.
+        """Record a log's plan warnings; events outside a raid and anomalies as one count each.
 
         A menu transition outside a raid is normal (6 per session of the game), so a line each
         buried the real problems: 280 lines for 40 logs.
         """
-        outside = [w for w in warnings if _OUTSIDE_RAID.match(w)]
-        self.warnings.extend(f"{log}: {w}" for w in warnings if not _OUTSIDE_RAID.match(w))
-        if outside:
-            events = "event" if len(outside) == 1 else "events"
-            self.warnings.append(f"{log}: {len(outside)} {events} outside a raid skipped")
+        kept = (w for w in warnings if not any(p.match(w) for p, _, _ in _FOLDED))
+        self.warnings.extend(f"{log}: {w}" for w in kept)
+        for pattern, one, several in _FOLDED:
+            n = sum(1 for w in warnings if pattern.match(w))
+            if n:
+                self.warnings.append(f"{log}: {n} {one if n == 1 else several}")
 
     def render(self) -> str:
         """The multi-line report printed at the end of an import."""

@@ -27,7 +27,7 @@ def test_events_outside_a_raid_fold_into_one_count_per_log() -> None:
             frame_number=n,
             confidence=1.0,
         )
-        for n, kind in enumerate(["state_transition"] * 5 + ["kill", "emote"])
+        for n, kind in enumerate(["state_transition"] * 5 + ["kill", "emote", "anomaly"])
     ]
     plan = plan_log(log.model_copy(update={"events": [*menus, *log.events]}), Path("a.json"))
     summary = ImportSummary()
@@ -35,6 +35,7 @@ def test_events_outside_a_raid_fold_into_one_count_per_log() -> None:
     assert summary.warnings == [
         "a.json: event m6: type 'emote' is not imported",  # other warnings stay, one each
         "a.json: 6 events outside a raid skipped",
+        "a.json: 1 anomaly held for review (`framewise review`), not imported",
     ]
     single = ImportSummary()
     single.warn("b.json", ["event e1 (kill) is outside a raid; skipped"])
