@@ -128,9 +128,14 @@ def _cards(repo: Repository) -> str:
     )
 
 
+def _summary(repo: Repository) -> str:
+    """The cards (``#summary``)."""
+    return f'<div id="summary"><div class="cards">{_cards(repo)}</div></div>'
+
+
 def render_summary(repo: Repository) -> str:
     """The cards (``#summary``) and the recent raids (``#recent``), as the page swaps them in."""
-    return f'<div id="summary"><div class="cards">{_cards(repo)}</div></div>{render_recent(repo)}'
+    return _summary(repo) + render_recent(repo)
 
 
 def render_recent(repo: Repository) -> str:
@@ -151,8 +156,7 @@ def render_dashboard(repo: Repository) -> str:
         '<p class="muted">API: <a href="/docs">/docs</a> · '
         '<a href="/openapi.json">/openapi.json</a> · figures: '
         '<a href="/api/stats/sessions">/api/stats/*</a></p>'
-        f'<div id="summary"><div class="cards">{_cards(repo)}</div></div>'
-        f"{CHARTS_SECTION}{render_recent(repo)}"
+        f"{_summary(repo)}{CHARTS_SECTION}{render_recent(repo)}"
         '<script src="/static/vendor/chart.umd.min.js"></script>'
         '<script src="/static/dashboard.js"></script>'
         "</body></html>"
