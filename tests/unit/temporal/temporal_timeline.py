@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import framewise
 from framewise.config.state_machine import StateMachineSpec
 from framewise.temporal import (
     Box,
@@ -18,6 +20,8 @@ from framewise.temporal import (
     StateMachine,
 )
 
+TARKOV = Path(framewise.__file__).parent / "profiles" / "tarkov" / "state_machine.yaml"
+"""The game profile's state machine, which most temporal tests drive."""
 ROW = 30.0
 """Height of one kill-feed row in pixels."""
 

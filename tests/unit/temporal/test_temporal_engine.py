@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import framewise
 from framewise.config import PipelineConfig, load_pipeline, load_state_machine
 from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
@@ -19,9 +18,8 @@ from framewise.temporal import (
     FieldValue,
     StateMachine,
 )
-from tests.unit.temporal.temporal_timeline import SCREEN, Shown, frames, row_box
+from tests.unit.temporal.temporal_timeline import SCREEN, TARKOV, Shown, frames, row_box
 
-TARKOV = Path(framewise.__file__).parent / "profiles" / "tarkov" / "state_machine.yaml"
 SCREENS = EpisodeRule(hits=3, period_seconds=0.1, hold_seconds=1.0, min_duration_seconds=0.3)
 KILLS = EpisodeRule(classes=("kill_notification",), hits=3, period_seconds=0.1, hold_seconds=1.0)
 KILL_FIELDS: dict[str, FieldValue] = {"enemy_type": "scav", "weapon": "AK-74M", "headshot": False}

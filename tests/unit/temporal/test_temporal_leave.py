@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-import framewise
-from framewise.config import StateMachineSpec, load_state_machine
+from framewise.config import StateMachineSpec
 from framewise.temporal import EpisodeFilter, EpisodeRule, EventEngine, EventRecord, StateMachine
 from tests.unit.temporal.temporal_timeline import SCREEN, Shown, frames, run_machine
 
-TARKOV = Path(framewise.__file__).parent / "profiles" / "tarkov" / "state_machine.yaml"
 SCREENS = EpisodeRule(hits=3, period_seconds=0.1, hold_seconds=1.5, min_duration_seconds=0.3)
-
-
-@pytest.fixture(scope="module")
-def spec() -> StateMachineSpec:
-    return load_state_machine(TARKOV)
 
 
 def screen(cls: str, start: float, end: float, missed: frozenset[int] = frozenset()) -> Shown:

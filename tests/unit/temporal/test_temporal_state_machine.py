@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-import framewise
-from framewise.config import StateMachineSpec, load_state_machine
+from framewise.config import StateMachineSpec
 from framewise.core.events import Event
 from framewise.temporal import Episode, EventRecord, FieldReading, StateMachine
 from tests.unit.temporal.temporal_timeline import SCREEN
-
-TARKOV = Path(framewise.__file__).parent / "profiles" / "tarkov" / "state_machine.yaml"
-
-
-@pytest.fixture(scope="module")
-def spec() -> StateMachineSpec:
-    return load_state_machine(TARKOV)
 
 
 def opened(cls: str, start: float, track_id: int, **fields: object) -> Episode:

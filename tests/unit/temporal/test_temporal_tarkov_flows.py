@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pytest
 
-import framewise
-from framewise.config import StateMachineSpec, load_state_machine
+from framewise.config import StateMachineSpec
 from framewise.temporal import EpisodeRule
 from tests.unit.temporal.temporal_timeline import SCREEN, Shown, row_box, run_machine
-
-TARKOV = Path(framewise.__file__).parent / "profiles" / "tarkov" / "state_machine.yaml"
-
-
-@pytest.fixture(scope="module")
-def spec() -> StateMachineSpec:
-    return load_state_machine(TARKOV)
-
 
 SCREENS = EpisodeRule(hits=3, period_seconds=0.1, hold_seconds=1.0, min_duration_seconds=0.3)
 KILLS = EpisodeRule(classes=("kill_notification",), hits=3, period_seconds=0.1, hold_seconds=1.0)
