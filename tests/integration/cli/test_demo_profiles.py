@@ -13,7 +13,7 @@ from framewise.cli.demo_profiles import DEMO_CLIPS, EVERYDAY, demo_profiles
 from framewise.core.events import Event
 from framewise.events.log import read_event_log
 from framewise.profiles import PROFILES
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 
 pytest.importorskip("rapidocr")
 

@@ -6,27 +6,17 @@ import csv
 import json
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from framewise.datasets.frames import CSV_NAME, extract_frames
 from framewise.sources.file import FileSource
+from tests.integration.cli.cli_run import framewise
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.read_text().splitlines()))
-
-
-def framewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "framewise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_probe_json(real_data: Path) -> None:

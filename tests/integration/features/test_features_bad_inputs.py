@@ -13,7 +13,8 @@ import pytest
 
 from framewise.datasets.task_table import SCHEMA_KEY, row, write_feature_table
 from framewise.features.task import NUMERIC_FEATURES, SCHEMA_VERSION, FrameFeatures
-from tests.integration.features.test_features_cli import VIDEO, framewise
+from tests.integration.cli.cli_run import framewise
+from tests.integration.walk import VIDEO
 
 NOBODY = "pyscenedetect/counter.mp4"
 

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.cli.cli_run import framewise
+from tests.integration.walk import LABELS, VIDEO
+
 pytest.importorskip("mediapipe")
 pytest.importorskip("sklearn")
-VIDEO = "intel-sample-videos/one-by-one-person-detection.mp4"
-LABELS = Path(__file__).resolve().parents[3] / "docs" / "task-labels"
-
-
-def framewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "framewise", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_extract_dataset_train_from_the_cli(real_data: Path, tmp_path: Path) -> None:

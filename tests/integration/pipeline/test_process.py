@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
 from framewise.testing.ffmpeg import colour_segments_clip
 from framewise.testing.models import COLOUR_SEGMENTS, colour_model
+from tests.integration.cli.cli_run import framewise
 
 SEGMENTS = COLOUR_SEGMENTS
 EXPECTED = [("red", 0.0, 2.0), ("green", 3.0, 2.0), ("red", 6.0, 1.5)]
@@ -47,16 +46,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, ffmpeg: str) -> Path:
     (root / "pipeline.yaml").write_text(PIPELINE)
     colour_segments_clip(ffmpeg, root / "colours.mkv", SEGMENTS)
     return root
-
-
-def framewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "framewise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def without_run_times(path: Path) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from framewise.pipeline.runner import Pipeline
 from framewise.sources.images import ImageFolderSource
 from framewise.testing.ffmpeg import colour_segments_clip
 from framewise.testing.models import COLOUR_SEGMENTS, COLOUR_STATE_MACHINE, colour_model
-from tests.integration.pipeline.test_process import PIPELINE, framewise
+from tests.integration.cli.cli_run import framewise
+from tests.integration.pipeline.test_process import PIPELINE
 
 START = datetime(2026, 1, 15, 18, 0, tzinfo=UTC)
 BGR = {"red": (0, 0, 255), "lime": (0, 255, 0), "black": (0, 0, 0)}

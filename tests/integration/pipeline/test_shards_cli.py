@@ -7,24 +7,13 @@ once in 20 s shards on two worker processes, through ``python -m framewise``: th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from framewise.synth import RenderSettings, render_session
+from tests.integration.cli.cli_run import framewise
 from tests.integration.pipeline.test_shards import _assert_same_run
-
-
-def framewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "framewise", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 @pytest.mark.slow

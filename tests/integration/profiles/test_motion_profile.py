@@ -13,7 +13,7 @@ from framewise.config.detectors import MotionConfig
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
 from framewise.sources.probe import probe
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 
 VIDEO = "opencvtutorial-vtest/vtest.avi"
 GT = "opencvtutorial-vtest/vtest.avi.gt.mot_scaled_480x360.txt"

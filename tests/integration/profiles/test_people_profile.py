@@ -15,7 +15,7 @@ from framewise.eval.mot import MOT_CORPUS, MotScores, read_mot, score_tracks, tr
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
 from framewise.temporal.people import ENTERED, LEFT
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 
 pytest.importorskip("trackers")
 pytest.importorskip("trackeval")

@@ -17,7 +17,7 @@ from framewise.profiles import PROFILES
 from framewise.profiles.scenes.accuracy import CutScore, match_cuts, truth_cuts
 from framewise.profiles.scenes.export import scene_list
 from framewise.sources.probe import probe
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 
 VIDEOS = {
     name: f"pyscenedetect/{name}"

@@ -22,7 +22,7 @@ from framewise.events.log import read_event_log
 from framewise.live.service import LiveService, ServiceOptions
 from framewise.live.sources import parse_source
 from framewise.pipeline.runner import Pipeline
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 from tests.integration.walk import FPS, VIDEO
 
 pytest.importorskip("mediapipe")

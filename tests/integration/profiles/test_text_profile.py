@@ -14,7 +14,7 @@ from framewise.events.journal import read_journal
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
 from framewise.profiles.text.subtitles import score_subtitles, text_events, true_lines
-from tests.integration.pipeline.test_process import framewise
+from tests.integration.cli.cli_run import framewise
 
 pytest.importorskip("rapidocr")
 

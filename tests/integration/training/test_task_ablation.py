@@ -16,7 +16,7 @@ from framewise.datasets.windows import WindowSpec, build_dataset
 from framewise.features.task import NUMERIC_FEATURES, FrameFeatures
 from framewise.training.tabular import TaskTrainSettings
 from framewise.training.task_run import empty_groups, run_ablation
-from tests.integration.features.test_features_cli import framewise
+from tests.integration.cli.cli_run import framewise
 
 pytest.importorskip("sklearn")
 pytest.importorskip("onnxruntime")
