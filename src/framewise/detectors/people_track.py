@@ -8,10 +8,9 @@ Pose or a user's YOLO model) with the frame's presentation time, so a track's lo
 in seconds and holds on variable-frame-rate and subsampled input alike. Each box gets its
 ``track_id`` (-1 while ByteTrack has not confirmed it, or for a low-score box no track took).
 
-The frame also carries what the temporal rule (:class:`~framewise.temporal.people.PeopleTracks`)
-needs, as features: ``people_count`` (confirmed tracks in the frame) and the profile's
-``people_lost_seconds`` and ``people_min_track_seconds`` (the frame-rule registry builds rules
-without configuration, so the settings ride on the frames).
+The frame also carries ``people_count`` (confirmed tracks in the frame), the feature the
+temporal rule (:class:`~framewise.temporal.people.PeopleTracks`, built from this stage's
+``lost_seconds`` and ``min_track_seconds``) reads.
 
 Example:
     >>> stage = PeopleTrackStage.build(PeopleTrackConfig(kind="people_track"))  # doctest: +SKIP
@@ -104,11 +103,7 @@ class PeopleTrackStage:
             ids = tracked.track_id if tracked.track_id is not None else np.zeros(0, np.int64)
             names = np.asarray(tracked.class_name)
             count = int(np.count_nonzero((ids >= 0) & np.isin(names, self.config.classes)))
-            features = {
-                "people_count": float(count),
-                "people_lost_seconds": self.config.lost_seconds,
-                "people_min_track_seconds": self.config.min_track_seconds,
-            }
+            features = {"people_count": float(count)}
             outputs.append(result.with_detections(tracked).with_features(features))
         return outputs
 

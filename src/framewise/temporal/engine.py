@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Protocol
 
+from framewise.config.detectors import PeopleTrackConfig, StageConfig
 from framewise.config.pipeline import PipelineConfig
 from framewise.config.state_machine import load_state_machine
 from framewise.core.detections import Detections
@@ -66,16 +67,23 @@ class FrameRule(Protocol):
         ...
 
 
-FRAME_RULES: Mapping[str, Callable[[], FrameRule]] = MappingProxyType(
+def _people_tracks(stage: StageConfig) -> FrameRule:
+    if not isinstance(stage, PeopleTrackConfig):
+        raise TypeError(f"people_track rule built from a {type(stage).__name__}")
+    return PeopleTracks(stage.lost_seconds, stage.min_track_seconds)
+
+
+FRAME_RULES: Mapping[str, Callable[[StageConfig], FrameRule]] = MappingProxyType(
     {
-        "task_classifier": TaskSpans,
-        "scene_detect": SceneCuts,
-        "motion": MotionSpans,
-        "screen_text": TextSpans,
-        "people_track": PeopleTracks,
+        "task_classifier": lambda _: TaskSpans(),
+        "scene_detect": lambda _: SceneCuts(),
+        "motion": lambda _: MotionSpans(),
+        "screen_text": lambda _: TextSpans(),
+        "people_track": _people_tracks,
     }
 )
-"""Registry: stage kind → the frame rule a pipeline with that stage runs."""
+"""Registry: stage kind → the frame rule a pipeline with that stage runs, built from the
+stage's configuration (a profile's rule settings live with the stage that serves the rule)."""
 
 
 def episode_record(episode: Episode) -> EventRecord:
@@ -143,12 +151,15 @@ class EventEngine:
         machine = None
         if config.state_machine is not None:
             machine = StateMachine(load_state_machine(config.state_machine))
-        kinds = dict.fromkeys(d.kind for d in config.detectors if d.kind in FRAME_RULES)
+        stages: dict[str, StageConfig] = {}  # the first stage of each kind with a rule
+        for stage in config.detectors:
+            if stage.kind in FRAME_RULES:
+                stages.setdefault(stage.kind, stage)
         return cls(
             EpisodeFilter.from_config(config, period_seconds),
             machine,
             ordered=ordered,
-            frame_rules=[FRAME_RULES[kind]() for kind in kinds],
+            frame_rules=[FRAME_RULES[kind](stage) for kind, stage in stages.items()],
         )
 
     @property

@@ -1,11 +1,11 @@
 """People coming and going, from a ``people_track`` stage's track ids: entered, left, how many.
 
 The stage (:mod:`framewise.detectors.people_track`) puts a ByteTrack id on each person's box
-and the profile's two rules, in seconds, on each frame as features:
+and ``people_count`` on the frame; the rule takes the stage's two settings, in seconds:
 
-- ``people_min_track_seconds``: a track becomes a person once seen over this long (from its
-  first to its latest frame); shorter tracks are noise and say nothing;
-- ``people_lost_seconds``: a person unseen this long has left.
+- ``min_track_seconds``: a track becomes a person once seen over this long (from its first
+  to its latest frame); shorter tracks are noise and say nothing;
+- ``lost_seconds``: a person unseen this long has left.
 
 :class:`PeopleTracks` turns that into ``person_entered`` records (at the track's first frame)
 and ``person_left`` records (at its last), each with the track id and ``people_count``, the
@@ -14,7 +14,7 @@ over them, so the events of a log are the count over time as a step function; ea
 until no earlier one can still come (a track not yet long enough may still enter before it).
 
 Example:
-    >>> rule = PeopleTracks()
+    >>> rule = PeopleTracks(lost_seconds=1.0, min_track_seconds=1.0)
     >>> rule.update(0.0, FrameOutput.empty())
     []
 """
@@ -49,21 +49,24 @@ class _Pending:
 
 
 class PeopleTracks:
-    """Tracked people → ``person_entered`` / ``person_left`` records (see the module)."""
+    """Tracked people → ``person_entered`` / ``person_left`` records (see the module).
 
-    def __init__(self) -> None:
+    Args:
+        lost_seconds: A person unseen this long has left.
+        min_track_seconds: A track seen for less than this is noise: no events.
+    """
+
+    def __init__(self, lost_seconds: float = 1.0, min_track_seconds: float = 1.0) -> None:
         self.present = 0
         self._tracks: dict[int, _Track] = {}
         self._held: list[_Pending] = []
-        self._lost = 1.0
-        self._min = 1.0
+        self._lost = lost_seconds
+        self._min = min_track_seconds
 
     def update(self, seconds: float, output: FrameOutput) -> list[EventRecord]:
         """Feed one frame's result; the records that can no longer be preceded."""
         if "people_count" not in output.feature_names:
             return []
-        self._lost = output.feature("people_lost_seconds")
-        self._min = output.feature("people_min_track_seconds")
         detections = output.detections
         if detections.track_id is not None:
             for track_id, score in zip(

@@ -10,7 +10,7 @@ from framewise.temporal.people import ENTERED, LEFT, PeopleTracks
 from framewise.temporal.state_machine import EventRecord
 
 
-def frame(*ids: int, lost: float = 1.0, min_track: float = 0.5) -> FrameOutput:
+def frame(*ids: int) -> FrameOutput:
     """A tracked frame whose people carry ``ids`` (-1: a box no track took)."""
     boxes = Detections(
         np.tile(np.array([[0, 0, 10, 20]], np.float32), (len(ids), 1)),
@@ -19,17 +19,11 @@ def frame(*ids: int, lost: float = 1.0, min_track: float = 0.5) -> FrameOutput:
         track_id=list(ids),
     )
     count = sum(i >= 0 for i in ids)
-    return FrameOutput(boxes).with_features(
-        {
-            "people_count": float(count),
-            "people_lost_seconds": lost,
-            "people_min_track_seconds": min_track,
-        }
-    )
+    return FrameOutput(boxes).with_features({"people_count": float(count)})
 
 
 def run(frames: list[tuple[float, FrameOutput]]) -> list[EventRecord]:
-    rule = PeopleTracks()
+    rule = PeopleTracks(lost_seconds=1.0, min_track_seconds=0.5)
     out: list[EventRecord] = []
     for seconds, output in frames:
         out += rule.update(seconds, output)
@@ -59,7 +53,7 @@ def test_people_enter_and_leave_in_time_order_with_the_count_running_over_them()
 
 
 def test_a_record_waits_while_an_earlier_one_may_still_come() -> None:
-    rule = PeopleTracks()
+    rule = PeopleTracks(lost_seconds=1.0, min_track_seconds=0.5)
     assert rule.update(0.0, frame(7)) == []  # #7 not yet long enough to be a person
     assert rule.update(0.2, frame(7, 8)) == []
     assert rule.pending_since() == 0.0
@@ -74,6 +68,6 @@ def test_a_record_waits_while_an_earlier_one_may_still_come() -> None:
 
 
 def test_frames_without_the_tracker_features_are_ignored() -> None:
-    rule = PeopleTracks()
+    rule = PeopleTracks(lost_seconds=1.0, min_track_seconds=0.5)
     assert rule.update(0.0, FrameOutput.empty()) == []
     assert rule.flush() == [] and rule.pending_since() is None
