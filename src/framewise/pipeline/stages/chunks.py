@@ -44,7 +44,6 @@ from framewise.pipeline.stages.runner import (
     StageProgress,
     StageSummary,
     _StageRun,
-    clear_stage,
     is_complete,
     stage_hashes,
 )
@@ -128,12 +127,8 @@ class _ChunkRun(_StageRun):
 
     def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
         started = time.monotonic()
-        with stage_lock(self.folder):
-            rundir = RunDir(self.folder)
-            manifest = rundir.read_manifest()
-            if manifest is not None and manifest.get("config_hash") != self.digest:
-                clear_stage(self.folder)  # new params: the first chunk to start clears
-            state = rundir.prepare(self.params, self.parameters)
+        with stage_lock(self.folder):  # the first chunk to start clears rows of old params
+            _, state = self.open_folder()
         if state.value == "complete":
             return self._summary("skipped", [], 0, started)
         stage = self.params.build()

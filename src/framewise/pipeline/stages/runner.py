@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from framewise.core.errors import ConfigError, FramewiseError
 from framewise.executors import Executor, LocalExecutor, Task
-from framewise.pipeline.rundir import CONFIG_NAME, MANIFEST_NAME, RunDir, config_hash
+from framewise.pipeline.rundir import CONFIG_NAME, MANIFEST_NAME, RunDir, RunState, config_hash
 from framewise.pipeline.stages.base import (
     ERROR,
     INPUT_KEY,
@@ -276,13 +276,17 @@ class _StageRun:
         self.by_worker: dict[str, tuple[int, float]] = {}
         self.part = ""  # chunk files' name part: a chunk's own (framewise.pipeline.stages.chunks)
 
-    def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
-        started = time.monotonic()
+    def open_folder(self) -> tuple[RunDir, RunState]:
+        """The stage's run folder, cleared when its rows were made with other params."""
         rundir = RunDir(self.folder)
         manifest = rundir.read_manifest()
         if manifest is not None and manifest.get("config_hash") != self.digest:
             clear_stage(self.folder)  # new params: the old rows are another stage's
-        state = rundir.prepare(self.params, self.parameters)
+        return rundir, rundir.prepare(self.params, self.parameters)
+
+    def run(self, executor: Executor, progress: StageProgress | None) -> StageSummary:
+        started = time.monotonic()
+        rundir, state = self.open_folder()
         sweep_temporaries(self.folder)
         if state.value == "complete":
             rows = read_rows(self.folder)
