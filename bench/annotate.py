@@ -10,7 +10,9 @@ clip (``framewise/cli/demo_data/people.mp4``, 640×360). In one process it times
 - the batched chain at each ``--batches`` size (one model call per stage per batch, crops of
   the whole batch in one call).
 
-and prints frames per second and the ratio to the baseline, with the machine's load average
+(``--fit``: each run on one batch of at least 4 frames rather than on all ``--frames``; the
+full-size chain costs a minute or more a frame on a 2-core CPU) and prints frames per second
+and the ratio to the baseline, with the machine's load average
 before and after (other jobs on a shared machine slow every run). No gate runs (every frame is
 annotated), so the figures are the models' cost. ``--size tiny`` runs the test-size models
 (seconds instead of hours on a small CPU) to check the script itself. ``describer`` (BLIP base,
@@ -18,7 +20,7 @@ one crop per call as the seed does) may be added to ``--stages``; it is not batc
 left out by default.
 
 Usage:
-    .venv/bin/python bench/annotate.py [--frames 16] [--batches 1,4,8,16] [--detector owlv2]
+    .venv/bin/python bench/annotate.py [--frames 16] [--fit] [--batches 1,4,8,16] [--detector owlv2]
         [--stages tagger,open_vocab_detector,segmenter,clip_features] [--device cpu]
         [--size full|tiny] [--json results.json]
 """
@@ -108,10 +110,20 @@ def frames(count: int) -> list[Frame]:
 
 def timed(chain: DetectorChain, batch: list[Frame], size: int) -> tuple[float, int]:
     """Seconds to annotate ``batch`` in batches of ``size``, and the boxes found."""
-    chain.run(batch[:1])  # warm-up: first-call allocations are not the steady state
     began = time.perf_counter()
     boxes = sum(len(out.detections) for part in batched(batch, size) for out in chain.run(part))
     return time.perf_counter() - began, boxes
+
+
+def frames_for(size: int, available: int, fit: bool) -> int:
+    """How many frames a run at batch ``size`` times: all, or (``fit``) one batch of at least 4.
+
+    Frames per second is the figure, and on a CPU each frame costs the same whatever its place
+    in the run, so ``fit`` times the baseline and batch 1 on 4 frames and batch ``b`` on one
+    batch of ``b``: the full-size chain costs minutes a frame here, and 16 frames per run took
+    hours.
+    """
+    return min(available, max(size, 4)) if fit else available
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stages", default=",".join(STAGES))
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--size", choices=("full", "tiny"), default="full")
+    parser.add_argument(
+        "--fit", action="store_true",
+        help="time each run on one batch (at least 4 frames), not on all --frames",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     import torch
@@ -134,23 +150,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     runs = [("baseline (per frame)", 1, True)]
     runs += [(f"batch {b}", int(b), False) for b in args.batches.split(",")]
+    chains: dict[bool, DetectorChain] = {}
     for label, size, per_item in runs:
-        chain = build_chain(stage_configs(folders, args.detector, stages, args.device, per_item))
-        seconds, boxes = timed(chain, batch, size)
+        if per_item not in chains:  # the batched runs share one chain (and one warm-up)
+            chains[per_item] = build_chain(
+                stage_configs(folders, args.detector, stages, args.device, per_item)
+            )
+            chains[per_item].run(batch[:1])  # first-call allocations are not the steady state
+        count = frames_for(size, len(batch), args.fit)
+        seconds, boxes = timed(chains[per_item], batch[:count], size)
+        rows.append({"run": label, "batch": size, "frames": count, "seconds": seconds,
+                     "boxes": boxes})  # fmt: skip
+        print(f"{label}: {count} frames in {seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
+              file=sys.stderr)  # fmt: skip
+    for chain in chains.values():
         chain.close()
-        rows.append({"run": label, "batch": size, "seconds": seconds, "boxes": boxes})
-    base = rows[0]["seconds"]
+    base = rows[0]["frames"] / rows[0]["seconds"]
     load = (load_before, os.getloadavg()[0])
-    print(f"annotation chain {stages} ({args.size} {args.detector}, {args.frames} frames "
+    print(f"annotation chain {stages} ({args.size} {args.detector}, up to {args.frames} frames "
           f"640x360, {args.device}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; load average {load[0]:.1f} before, "
           f"{load[1]:.1f} after)")  # fmt: skip
-    print(f"{'run':<22}{'s':>9}{'frames/s':>10}{'vs base':>9}{'boxes':>7}")
+    print(f"{'run':<22}{'frames':>7}{'s':>9}{'frames/s':>10}{'vs base':>9}{'boxes':>7}")
     for row in rows:
-        row["fps"] = args.frames / row["seconds"]
-        row["speedup"] = base / row["seconds"]
+        row["fps"] = row["frames"] / row["seconds"]
+        row["speedup"] = row["fps"] / base
         print(
-            f"{row['run']:<22}{row['seconds']:>9.2f}{row['fps']:>10.3f}"
+            f"{row['run']:<22}{row['frames']:>7}{row['seconds']:>9.2f}{row['fps']:>10.3f}"
             f"{row['speedup']:>8.2f}×{row['boxes']:>7}"
         )
     if args.json is not None:
