@@ -1,7 +1,8 @@
 """Hardware decoding (PyAV's ``HWAccel``) behind the ``source.decode.hwaccel`` option.
 
 A pipeline written for a GPU machine must still run on one without: the device is tried per
-file and, where it cannot start, files are decoded on the CPU with one warning line a process.
+file and, where it cannot start, the file is decoded on the CPU (one warning line for each
+device type in a process, not one per file).
 """
 
 from __future__ import annotations
@@ -16,23 +17,19 @@ from av.codec.hwaccel import HWAccel, hwdevices_available
 log = logging.getLogger(__name__)
 
 
-_UNAVAILABLE: dict[str, str] = {}
-"""Device types that could not start in this process, and why (a machine without the device
-says so once, not once per file of a folder)."""
+_WARNED: set[str] = set()
+"""Device types already warned about in this process (a machine without the device says so
+once, not once per file of a folder; later files fall back at debug level)."""
 
 
 def hardware_decoder(kind: str | None, path: Path) -> HWAccel | None:
     """PyAV's hardware decoding on a ``kind`` device for ``path``, or ``None`` (the CPU).
 
-    Tried here: a device type this FFmpeg lacks, or one it has but this machine cannot open
-    (no GPU, no driver), logs one warning — the first time in a process; later files only at
-    debug level — and decodes on the CPU instead.
+    Tried for every file: a device type this FFmpeg lacks, or one it has but that cannot open
+    this file (no GPU, no driver, a codec the device does not decode), decodes on the CPU with
+    a warning — the first time for each device type in a process; later at debug level.
     """
     if kind is None:
-        return None
-    if kind in _UNAVAILABLE:
-        log.debug("%s: hwaccel %r unavailable (%s); decoding on the CPU", path, kind,
-                  _UNAVAILABLE[kind])  # fmt: skip
         return None
     if kind not in hwdevices_available():
         reason = f"not in this FFmpeg build (has {', '.join(hwdevices_available()) or 'none'})"
@@ -44,6 +41,7 @@ def hardware_decoder(kind: str | None, path: Path) -> HWAccel | None:
             reason = f"could not start ({exc.strerror})"
         else:
             return accel
-    _UNAVAILABLE[kind] = reason
-    log.warning("%s: hwaccel %r %s; decoding on the CPU", path, kind, reason)
+    level = logging.DEBUG if kind in _WARNED else logging.WARNING
+    _WARNED.add(kind)
+    log.log(level, "%s: hwaccel %r %s; decoding on the CPU", path, kind, reason)
     return None

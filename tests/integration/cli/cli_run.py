@@ -14,7 +14,7 @@ ERROR_PREFIX = "framewise: error: "
 def framewise(
     *args: str | Path,
     env: Mapping[str, str] | None = None,
-    timeout: float = 600,
+    timeout: float = 300,
     prelude: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The real entry point in a child process; ``prelude`` runs first (then ``run()``)."""

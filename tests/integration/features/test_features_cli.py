@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.integration.cli.cli_run import framewise
+from tests.integration.cli import cli_run
 from tests.integration.walk import LABELS, VIDEO
+
+framewise = partial(cli_run.framewise, timeout=600)
+"""The CLI with room for its slowest commands (feature extraction, training, a Tarkov run)."""
 
 pytest.importorskip("mediapipe")
 pytest.importorskip("sklearn")

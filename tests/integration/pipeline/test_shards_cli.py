@@ -7,13 +7,17 @@ once in 20 s shards on two worker processes, through ``python -m framewise``: th
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from framewise.synth import RenderSettings, render_session
-from tests.integration.cli.cli_run import framewise
+from tests.integration.cli import cli_run
 from tests.integration.pipeline.test_shards import _assert_same_run
+
+framewise = partial(cli_run.framewise, timeout=600)
+"""The CLI with room for its slowest commands (feature extraction, training, a Tarkov run)."""
 
 
 @pytest.mark.slow

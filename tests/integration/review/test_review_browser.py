@@ -180,6 +180,7 @@ def test_keyboard_corrections_land_on_disk(
     assert shot.stat().st_size > 10_000
     # The docs' picture (checked in) is rewritten only when asked, so runs leave the tree clean.
     if os.environ.get("FRAMEWISE_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
 
 

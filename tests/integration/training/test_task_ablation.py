@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,10 @@ from framewise.datasets.windows import WindowSpec, build_dataset
 from framewise.features.task import NUMERIC_FEATURES, FrameFeatures
 from framewise.training.tabular import TaskTrainSettings
 from framewise.training.task_run import empty_groups, run_ablation
-from tests.integration.cli.cli_run import framewise
+from tests.integration.cli import cli_run
+
+framewise = partial(cli_run.framewise, timeout=600)
+"""The CLI with room for its slowest commands (feature extraction, training, a Tarkov run)."""
 
 pytest.importorskip("sklearn")
 pytest.importorskip("onnxruntime")

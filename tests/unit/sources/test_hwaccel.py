@@ -21,7 +21,7 @@ def times(source: FileSource) -> list[float]:
 @pytest.fixture(autouse=True)
 def _no_device_known(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts as a fresh process would: no device tried yet."""
-    monkeypatch.setattr(hwaccel, "_UNAVAILABLE", {})
+    monkeypatch.setattr(hwaccel, "_WARNED", set())
 
 
 @pytest.mark.parametrize("kind", ["nosuchdevice", "cuda"])
@@ -38,4 +38,4 @@ def test_a_missing_device_decodes_on_the_cpu_the_same_frames(
     if kind == "nosuchdevice":
         assert len(warned) == 1 and "not in this FFmpeg build" in warned[0], warned
     else:  # a machine with an NVIDIA GPU decodes on it; one without says so once, not per file
-        assert len(warned) == (1 if kind in hwaccel._UNAVAILABLE else 0), warned
+        assert len(warned) == (1 if kind in hwaccel._WARNED else 0), warned

@@ -109,7 +109,7 @@ def query_states(job_ids: Iterable[str]) -> dict[JobKey, tuple[str, str]]:
     states: dict[JobKey, tuple[str, str]] = {}
     if not ids:
         return states
-    accounting = run_client(["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"])
+    accounting = run_client(["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"], 60)
     if accounting.returncode == 0:
         for line in accounting.stdout.splitlines():
             job, _, state = line.partition("|")
@@ -118,14 +118,14 @@ def query_states(job_ids: Iterable[str]) -> dict[JobKey, tuple[str, str]]:
                 _job_states(job_id, task, state, "", states)
     else:  # no accounting: the controller still knows jobs that ended MinJobAge ago
         for job_id in ids:
-            shown = run_client(["scontrol", "show", "job", "-o", job_id])
+            shown = run_client(["scontrol", "show", "job", "-o", job_id], 60)
             for line in shown.stdout.splitlines() if shown.returncode == 0 else []:
                 fields = dict(re.findall(r"(\w+)=(\S*)", line))
                 array = fields.get("ArrayJobId") or fields.get("JobId", "")
                 task = fields.get("ArrayTaskId", "")
                 state, reason = fields.get("JobState", ""), fields.get("Reason", "")
                 _job_states(array, task, state, reason, states)
-    queue = run_client(["squeue", "-h", "-r", "-j", ",".join(ids), "-o", "%F|%K|%T|%r"])
+    queue = run_client(["squeue", "-h", "-r", "-j", ",".join(ids), "-o", "%F|%K|%T|%r"], 60)
     for line in queue.stdout.splitlines() if queue.returncode == 0 else []:
         job_id, task, state, reason = [*line.split("|"), "", "", ""][:4]
         _job_states(job_id, task, state, reason, states)
