@@ -109,7 +109,9 @@ def query_states(job_ids: Iterable[str]) -> dict[JobKey, tuple[str, str]]:
     states: dict[JobKey, tuple[str, str]] = {}
     if not ids:
         return states
-    accounting = run_client(["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"], 60)
+    accounting = run_client(
+        ["sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o", "JobID,State"], 60
+    )
     if accounting.returncode == 0:
         for line in accounting.stdout.splitlines():
             job, _, state = line.partition("|")
