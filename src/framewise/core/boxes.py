@@ -17,15 +17,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["area", "best_iou", "intersection", "iou", "overlap_of_smaller", "pairwise_iou"]
+__all__ = ["best_iou", "intersection", "iou", "overlap_of_smaller", "pairwise_iou"]
 
 BoxLike = Sequence[float] | NDArray[np.floating]
 """Anything indexable as ``x1, y1, x2, y2``."""
-
-
-def area(box: BoxLike) -> float:
-    """Area of one box (negative sizes count as empty)."""
-    return float(max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1]))
 
 
 def intersection(a: BoxLike, b: BoxLike) -> float:
