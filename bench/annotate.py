@@ -19,10 +19,16 @@ annotated), so the figures are the models' cost. ``--size tiny`` runs the test-s
 one crop per call as the seed does) may be added to ``--stages``; it is not batched, so it is
 left out by default.
 
+Each run's peak resident memory is printed beside its time (the kernel's high-water mark, reset
+before each run). A large batch of full-size models can outgrow a small machine's memory: one
+16-image OWLv2-at-960 and SAM call did on this 24 GiB machine (killed by the kernel at 24.4 GB).
+``--max-call N`` caps the images (or crops) per model call of the batched runs (each stage's
+``batch_size``) while the chain still takes ``--batches`` frames at a time.
+
 Usage:
     .venv/bin/python bench/annotate.py [--frames 16] [--fit] [--batches 1,4,8,16] [--detector owlv2]
         [--stages tagger,open_vocab_detector,segmenter,clip_features] [--device cpu]
-        [--size full|tiny] [--json results.json]
+        [--size full|tiny] [--max-call N] [--json results.json]
 """
 
 from __future__ import annotations
@@ -75,10 +81,20 @@ def models(size: str, detector: str, stages: Sequence[str]) -> dict[str, Path]:
 
 
 def stage_configs(
-    folders: dict[str, Path], detector: str, stages: Sequence[str], device: str, per_item: bool
+    folders: dict[str, Path],
+    detector: str,
+    stages: Sequence[str],
+    device: str,
+    per_item: bool,
+    max_call: int | None = None,
 ) -> list[Any]:
-    """The chain's stage configs; ``per_item`` sets every ``batch_size`` to 1 (the baseline)."""
-    size = {"batch_size": 1} if per_item else {}
+    """The chain's stage configs.
+
+    ``per_item`` sets every ``batch_size`` to 1 (the baseline); else ``max_call`` (if given)
+    caps the images per model call.
+    """
+    cap = 1 if per_item else max_call
+    size = {} if cap is None else {"batch_size": cap}
     every = {"device": device, **size}
     raw: dict[str, dict[str, Any]] = {
         "tagger": {"kind": "tagger", "model": str(folders["clip"]), "tags": TAGS, "top_k": 3},
@@ -106,6 +122,23 @@ def frames(count: int) -> list[Frame]:
         return [Frame(p, i, t, start, "people.mp4") for i, (t, p) in enumerate(pictures)]
     finally:
         pictures.close()
+
+
+def reset_peak_memory() -> None:
+    """Reset this process's resident-memory high-water mark (Linux; elsewhere a no-op)."""
+    refs = Path("/proc/self/clear_refs")
+    if refs.exists():
+        refs.write_text("5")
+
+
+def peak_memory_gb() -> float:
+    """This process's peak resident memory since the last reset, in GB (0 where unknown)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    return 0.0
 
 
 def timed(chain: DetectorChain, batch: list[Frame], size: int) -> tuple[float, int]:
@@ -139,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--fit", action="store_true",
         help="time each run on one batch (at least 4 frames), not on all --frames",
     )  # fmt: skip
+    parser.add_argument(
+        "--max-call", type=int, default=None,
+        help="images (or crops) per model call in the batched runs (default: the whole batch)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     import torch
@@ -154,15 +191,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, size, per_item in runs:
         if per_item not in chains:  # the batched runs share one chain (and one warm-up)
             chains[per_item] = build_chain(
-                stage_configs(folders, args.detector, stages, args.device, per_item)
+                stage_configs(folders, args.detector, stages, args.device, per_item, args.max_call)
             )
             chains[per_item].run(batch[:1])  # first-call allocations are not the steady state
         count = frames_for(size, len(batch), args.fit)
+        reset_peak_memory()
         seconds, boxes = timed(chains[per_item], batch[:count], size)
+        peak = peak_memory_gb()
         rows.append({"run": label, "batch": size, "frames": count, "seconds": seconds,
-                     "boxes": boxes})  # fmt: skip
-        print(f"{label}: {count} frames in {seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
-              file=sys.stderr)  # fmt: skip
+                     "boxes": boxes, "peak_rss_gb": peak})  # fmt: skip
+        print(f"{label}: {count} frames in {seconds:.1f} s, peak RSS {peak:.1f} GB, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
     for chain in chains.values():
         chain.close()
     base = rows[0]["frames"] / rows[0]["seconds"]
@@ -171,13 +210,16 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"640x360, {args.device}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; load average {load[0]:.1f} before, "
           f"{load[1]:.1f} after)")  # fmt: skip
-    print(f"{'run':<22}{'frames':>7}{'s':>9}{'frames/s':>10}{'vs base':>9}{'boxes':>7}")
+    cap = "whole batch" if args.max_call is None else f"at most {args.max_call}"
+    print(f"images per model call in the batched runs: {cap}")
+    print(f"{'run':<22}{'frames':>7}{'s':>9}{'frames/s':>10}{'vs base':>9}{'boxes':>7}"
+          f"{'peak GB':>9}")  # fmt: skip
     for row in rows:
         row["fps"] = row["frames"] / row["seconds"]
         row["speedup"] = row["fps"] / base
         print(
             f"{row['run']:<22}{row['frames']:>7}{row['seconds']:>9.2f}{row['fps']:>10.3f}"
-            f"{row['speedup']:>8.2f}×{row['boxes']:>7}"
+            f"{row['speedup']:>8.2f}×{row['boxes']:>7}{row['peak_rss_gb']:>9.1f}"
         )
     if args.json is not None:
         machine = {"platform": platform.platform(), "cpus": os.cpu_count()}
