@@ -85,7 +85,16 @@ def annotate_command(
     ] = None,
     batch_size: Annotated[
         int | None,
-        typer.Option("--batch-size", min=1, max=1024, help="Frames per model call."),
+        typer.Option(
+            "--batch-size",
+            min=1,
+            max=1024,
+            help=(
+                "Frames per batch: each stage calls its model once per batch, with at most its "
+                "own batch_size images per call. On a CPU more frames per call are not faster "
+                "and full-size models need GBs per frame: keep it small there."
+            ),
+        ),
     ] = None,
     device: Annotated[
         str | None, typer.Option("--device", help="cpu, cuda or auto (default: the YAML's).")
