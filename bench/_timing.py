@@ -1,7 +1,8 @@
-"""Timing for benchmarks: wall and CPU time, best of N, the machine, and a results table."""
+"""Timing for benchmarks: wall and CPU time, memory, best of N, the machine, and a results table."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import resource
@@ -9,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import av
@@ -44,6 +46,28 @@ class Measurement:
     def as_dict(self) -> dict[str, Any]:
         """Fields plus the derived speed."""
         return {**asdict(self), "speed_x_realtime": round(self.speed, 3)}
+
+
+def memory_bytes(field: str) -> int:
+    """A memory line of ``/proc/self/status`` in bytes (``VmRSS`` now, ``VmHWM`` the peak).
+
+    0 where the system has no such file or line (not Linux).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reset_peak_memory() -> None:
+    """Reset this process's ``VmHWM`` (Linux; elsewhere, or where refused, a no-op).
+
+    Where the reset is refused, the next peak read is the process's peak so far.
+    """
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def measure(name: str, label: str, run: Callable[[], int], video_s: float) -> Measurement:

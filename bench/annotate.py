@@ -34,7 +34,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import sys
@@ -46,6 +45,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from _timing import memory_bytes, reset_peak_memory
 from framewise.cli.annotate_commands import DEMO_DATA
 from framewise.config.detectors import DetectorConfig
 from framewise.core.atomic import write_json
@@ -125,26 +125,6 @@ def frames(count: int) -> list[Frame]:
         pictures.close()
 
 
-def reset_peak_memory() -> None:
-    """Reset this process's resident-memory high-water mark (Linux; elsewhere a no-op).
-
-    Where the reset is refused, the printed peak is the process's peak so far.
-    """
-    refs = Path("/proc/self/clear_refs")
-    with contextlib.suppress(OSError):
-        refs.write_text("5")
-
-
-def peak_memory_gb() -> float:
-    """This process's peak resident memory since the last reset, in GB (0 where unknown)."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e9
-    return 0.0
-
-
 def timed(chain: DetectorChain, batch: list[Frame], size: int) -> tuple[float, int]:
     """Seconds to annotate ``batch`` in batches of ``size``, and the boxes found."""
     began = time.perf_counter()
@@ -163,6 +143,14 @@ def frames_for(size: int, available: int, fit: bool) -> int:
     return min(available, max(size, 4)) if fit else available
 
 
+def positive(text: str) -> int:
+    """``--max-call``'s value: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -177,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="time each run on one batch (at least 4 frames), not on all --frames",
     )  # fmt: skip
     parser.add_argument(
-        "--max-call", type=int, default=None,
+        "--max-call", type=positive, default=None,
         help="images (or crops) per model call in the batched runs (default: the whole batch)",
     )  # fmt: skip
     parser.add_argument("--json", type=Path)
@@ -201,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = frames_for(size, len(batch), args.fit)
         reset_peak_memory()
         seconds, boxes = timed(chains[per_item], batch[:count], size)
-        peak = peak_memory_gb()
+        peak = memory_bytes("VmHWM") / 1e9
         rows.append({"run": label, "batch": size, "frames": count, "seconds": seconds,
                      "boxes": boxes, "peak_rss_gb": peak})  # fmt: skip
         print(f"{label}: {count} frames in {seconds:.1f} s, peak RSS {peak:.1f} GB, "

@@ -53,7 +53,7 @@ import numpy as np
 
 from _clips import CACHE, ClipSpec, add_clip_arguments, cached_clip, spec_from_arguments
 from _contention import beside_inference, floor_lines
-from _timing import Measurement, machine, measure, table
+from _timing import Measurement, machine, measure, memory_bytes, table
 from framewise.config.pipeline import PipelineConfig
 from framewise.core.atomic import write_json
 from framewise.core.frames import Frame, batched
@@ -88,7 +88,7 @@ class RssSampler:
 
         def sample() -> None:
             while True:
-                self.samples.append((time.perf_counter() - began, rss_bytes()))
+                self.samples.append((time.perf_counter() - began, memory_bytes("VmRSS")))
                 if self._stop.wait(self.period):
                     return
 
@@ -98,7 +98,7 @@ class RssSampler:
         finally:
             self._stop.set()
             thread.join()
-            self.samples.append((time.perf_counter() - began, rss_bytes()))
+            self.samples.append((time.perf_counter() - began, memory_bytes("VmRSS")))
 
     def summary(self) -> dict[str, Any]:
         """Start, peak and end RSS in MiB, RSS at each quarter of the run, and every sample."""
@@ -109,14 +109,6 @@ class RssSampler:
             "quarters_mib": quarters,
             "samples_s_mib": [(round(at, 1), round(v / 2**20, 1)) for at, v in self.samples],
         }
-
-
-def rss_bytes() -> int:
-    """Resident set size of this process, from ``/proc/self/status``."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def bench_model(clip: Path, imgsz: int) -> Path:
