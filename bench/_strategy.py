@@ -17,7 +17,7 @@ Targets (issue 23, item 3; a 10-minute session on a quiet 2-core machine): coars
 
 Usage:
     .venv/bin/python bench/process.py --strategy both [--minutes 3] [--seed 923]
-        [--repeats 2] [--gpu] [--skip-ultralytics]
+        [--pacing game|stream] [--repeats 2] [--gpu] [--skip-ultralytics]
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from framewise.pipeline.runner import Pipeline
 from framewise.profiles import profile_dir
 from framewise.sources.file import DecodeOptions, FileSource
 from framewise.synth import RenderSettings, render_session
+from framewise.synth.script import PACINGS
 from process import RssSampler
 
 MODEL = profile_dir("tarkov") / "model" / "yolo11n_tarkov.onnx"
@@ -47,6 +48,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--strategy", choices=["dense", "coarse-to-fine", "both"])
     group.add_argument("--minutes", type=float, default=3.0, help="session length")
     group.add_argument("--seed", type=int, default=923, help="session seed (held back)")
+    group.add_argument(
+        "--pacing",
+        choices=list(PACINGS),
+        default="game",
+        help="game: a whole game in minutes (a kill every 6-30 s); stream: as real recordings "
+        "(raids of 5-30 min, kills minutes apart)",
+    )
     group.add_argument("--repeats", type=int, default=2, help="runs of each strategy")
     group.add_argument(
         "--gpu",
@@ -55,14 +63,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def session(minutes: float, seed: int) -> Path:
+def session(minutes: float, seed: int, pacing: str = "game") -> Path:
     """The rendered 1080p60 session (2 s GOPs), rendered once into ``.bench/``."""
-    path = CACHE / f"tarkov-{minutes:g}min-seed{seed}-1080p60.mkv"
+    paced = "" if pacing == "game" else f"-{pacing}"
+    path = CACHE / f"tarkov-{minutes:g}min-seed{seed}{paced}-1080p60.mkv"
     if not path.exists():
         print(f"rendering {path.name} (once) ...", flush=True)
         CACHE.mkdir(parents=True, exist_ok=True)
         settings = RenderSettings(
-            seconds=minutes * 60, seed=seed, width=1920, height=1080, fps=60.0, gop_seconds=2.0
+            seconds=minutes * 60,
+            seed=seed,
+            width=1920,
+            height=1080,
+            fps=60.0,
+            gop_seconds=2.0,
+            pacing=pacing,
         )
         render_session(path, settings)
     return path
@@ -146,7 +161,7 @@ def minute_rss(rss: RssSampler) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Run the strategy bench and print its table, ratios and scores."""
-    video = session(args.minutes, args.seed)
+    video = session(args.minutes, args.seed, args.pacing)
     truth = video.with_name(video.stem + ".groundtruth.json")
     seconds = args.minutes * 60
     config = load_pipeline(profile_dir("tarkov") / "pipeline.yaml")

@@ -54,6 +54,15 @@ def synth_command(
             "--short-raids", help="Every raid 15-40 s: more of the rare screens (training mixes)."
         ),
     ] = False,
+    pacing: Annotated[
+        str,
+        typer.Option(
+            "--pacing",
+            help="game: a whole game in minutes (raids 40-200 s, a kill every 6-30 s); "
+            "stream: as real recordings (raids 5-30 min, kills minutes apart, minutes in the "
+            "stash); short: as --short-raids.",
+        ),
+    ] = "game",
     start_time: Annotated[
         str | None,
         typer.Option(
@@ -102,6 +111,7 @@ def synth_command(
         creation_time=parse_start_time(start_time),
         start_in_raid=start_in_raid,
         short_raids=short_raids,
+        pacing=pacing,
         degrade=parse_degradation(degrade),
         degrade_seed=degrade_seed,
     )

@@ -69,6 +69,8 @@ class RenderSettings:
         creation_time: The container's ``creation_time``; ``None`` derives one from the seed.
         start_in_raid: Begin in the middle of a short raid (a recording started in one).
         short_raids: Every raid 15-40 s (more of the rare screens per minute, for training).
+        pacing: ``game`` (a whole game in minutes), ``short`` or ``stream`` (raids of 5-30
+            min, kills minutes apart, as real recordings); see ``synth.script.PACINGS``.
         degrade: Grain, downscale, bit rate, blur, colour, overlays, UI scale
             (:mod:`framewise.synth.degrade`); ``width``/``height`` are the game's size, the
             video is ``degrade.output_size`` of it.
@@ -87,6 +89,7 @@ class RenderSettings:
     creation_time: datetime | None = None
     start_in_raid: bool = False
     short_raids: bool = False
+    pacing: str = "game"
     degrade: Degradation = field(default_factory=Degradation)
     degrade_seed: int = 0
 
@@ -140,7 +143,11 @@ def render_session(
     muxer = _check(target, settings)
     schedule = settings.schedule()
     script = make_script(
-        settings.seed, schedule.duration_seconds, settings.start_in_raid, settings.short_raids
+        settings.seed,
+        schedule.duration_seconds,
+        settings.start_in_raid,
+        settings.short_raids,
+        settings.pacing,
     )
     frame_times = [schedule.stored_seconds(i, muxer) for i in range(len(schedule))]
     degrader = Degrader(settings.degrade, settings.degrade_seed, settings.width, settings.height)

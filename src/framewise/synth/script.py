@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from framewise.core.errors import ConfigError
 from framewise.synth.vocab import (
     BLANK,
     CHARACTER_TYPES,
@@ -33,6 +34,37 @@ KILL_VISIBLE_SECONDS = (4.0, 6.0)
 """How long a kill-feed entry stays on screen (uniform range)."""
 
 _TERMINAL_WEIGHTS = {"survived_screen": 0.45, "death_screen": 0.3, "mia_screen": 0.1}
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How long raids and the stash last and how often kills come (uniform ranges, seconds).
+
+    Attributes:
+        raid: Length of a raid's in-raid stretch.
+        first_kill: From the raid's start to its first kill.
+        kill_gap: Between one kill (or burst of kills) and the next.
+        stash: A visit of the stash screen between raids.
+    """
+
+    raid: tuple[float, float]
+    first_kill: tuple[float, float]
+    kill_gap: tuple[float, float]
+    stash: tuple[float, float] = (5.0, 18.0)
+
+
+PACINGS: dict[str, Pacing] = {
+    # A whole game in a few minutes: raids of 40-200 s, a kill every 6-30 s (the default).
+    "game": Pacing(raid=(40.0, 200.0), first_kill=(6.0, 30.0), kill_gap=(6.0, 30.0)),
+    # Every raid 15-40 s: several times more menus and end screens per minute (training mixes).
+    "short": Pacing(raid=(15.0, 40.0), first_kill=(1.0, 4.0), kill_gap=(3.0, 10.0)),
+    # As a streamer's recordings go: raids of 5-30 min, kills minutes apart, minutes in the
+    # stash between raids (what a backfill of real footage reads).
+    "stream": Pacing(
+        raid=(300.0, 1800.0), first_kill=(60.0, 300.0), kill_gap=(60.0, 360.0), stash=(60.0, 300.0)
+    ),
+}
+"""Session pacings by name (``framewise synth --pacing``)."""
 _TRANSFER_CHANCE = 0.15
 _MAX_CHAINED_RAIDS = 3
 
@@ -133,9 +165,9 @@ class Script:
 class _Builder:
     """Appends screens one after another until the session is full."""
 
-    def __init__(self, seed: int, seconds: float, short_raids: bool = False) -> None:
+    def __init__(self, seed: int, seconds: float, pacing: Pacing) -> None:
         self.rng = random.Random(seed)
-        self.short_raids = short_raids
+        self.pacing = pacing
         self.script = Script(seed=seed, seconds=seconds)
         self.now = 0.0
 
@@ -173,7 +205,7 @@ class _Builder:
         self.fade()
         self.show("main_menu", 3.0, 8.0)
         if rng.random() < 0.6:
-            self.show("stash_screen", 5.0, 18.0)
+            self.show("stash_screen", *self.pacing.stash)
         character = "pmc" if rng.random() < 0.7 else "scav"
         self.show("character_select", 3.0, 6.0, character_type=character)
         map_name = rng.choice(MAPS)
@@ -221,13 +253,10 @@ class _Builder:
         rng = self.rng
         raid_id = len(self.script.raids)
         start = self.now
-        short = short or self.short_raids
-        self.show("gameplay_hud", *((15.0, 40.0) if short else (40.0, 200.0)), raid_id)
+        pacing = PACINGS["short"] if short else self.pacing
+        self.show("gameplay_hud", *pacing.raid, raid_id)
         raid = Raid(raid_id, map_name, character, mode, start, self.now, feed_look=Look.random(rng))
-        if short:
-            raid.kills = self.kills(raid, first=(1.0, 4.0), gap=(3.0, 10.0))
-        else:
-            raid.kills = self.kills(raid, first=(6.0, 30.0), gap=(6.0, 30.0))
+        raid.kills = self.kills(raid, first=pacing.first_kill, gap=pacing.kill_gap)
         self.script.raids.append(raid)
         if self.full():
             return raid
@@ -277,7 +306,11 @@ class _Builder:
 
 
 def make_script(
-    seed: int, seconds: float, start_in_raid: bool = False, short_raids: bool = False
+    seed: int,
+    seconds: float,
+    start_in_raid: bool = False,
+    short_raids: bool = False,
+    pacing: str = "game",
 ) -> Script:
     """A random but reproducible session of ``seconds`` seconds.
 
@@ -287,9 +320,16 @@ def make_script(
         start_in_raid: Begin in the middle of a short raid (a recording started in one),
             so even a short session shows kills, a terminal screen and the menus.
         short_raids: Make every raid 15-40 s: several times more menus, terminal and
-            post-raid screens per minute, for training sets that need more of them.
+            post-raid screens per minute, for training sets that need more of them (the
+            same as ``pacing="short"``).
+        pacing: A name in :data:`PACINGS`: ``game`` (the default), ``short`` or ``stream``.
+
+    Raises:
+        ConfigError: ``pacing`` is not a known name.
     """
-    builder = _Builder(seed, seconds, short_raids)
+    if pacing not in PACINGS:
+        raise ConfigError(f"unknown pacing {pacing!r}", hint=f"use one of {', '.join(PACINGS)}")
+    builder = _Builder(seed, seconds, PACINGS["short" if short_raids else pacing])
     builder.round_trip(in_raid=start_in_raid)
     while not builder.full():
         builder.round_trip()

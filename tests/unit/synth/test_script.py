@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
 from framewise.config.state_machine import StateMachineSpec, load_state_machine
+from framewise.core.errors import ConfigError
 from framewise.profiles import profile_dir
 from framewise.synth.script import Script, make_script
 from framewise.synth.truth import build_truth
@@ -146,3 +148,28 @@ def test_short_raids_give_more_rare_screens_per_minute() -> None:
         )
 
     assert terminal_screens(short) > 1.5 * terminal_screens(normal)
+
+
+def test_stream_pacing_is_paced_as_real_recordings(table: StateMachineSpec) -> None:
+    """--pacing stream: raids of minutes and kills minutes apart, as a backfill reads."""
+    hours = 3 * 3600.0
+    stream = make_script(923, hours, pacing="stream")
+    game = make_script(923, hours)
+    assert make_script(923, hours, pacing="game") == game  # the default, unchanged
+    whole = [r for r in stream.raids if r.end < stream.seconds]
+    assert len(whole) >= 3 and all(300.0 <= r.end - r.start <= 1800.0 for r in whole)
+    gaps = [b.time - a.time for a, b in pairwise(stream.kills) if a.raid_id == b.raid_id]
+    assert max(gaps) >= 60.0  # bursts aside, kills come minutes apart
+    assert len(stream.kills) * 4 < len(game.kills)
+    # The same flow as the game's: every screen change one the state machine allows.
+    events, _, _ = build_truth(stream, frames(hours, fps=2.0), START)
+    state = table.initial
+    for event in (e for e in events if e.type == "state_transition"):
+        assert table.allowed(state, str(event.data["to_state"])), event
+        state = str(event.data["to_state"])
+
+
+def test_an_unknown_pacing_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match="unknown pacing 'slow'") as caught:
+        make_script(1, 60.0, pacing="slow")
+    assert "game, short, stream" in (caught.value.hint or "")
