@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeGuard
@@ -122,6 +123,9 @@ class CoarseToFine:
         self.figures = StrategyFigures()
         self._done = SourceStats()
         self._reading: list[FileSource] = []
+        self._coarse: FileSource | None = None
+        self._repeated = 0
+        self._opened: dict[DenseRun, _Opened] = {}
 
     def run(
         self,
@@ -133,6 +137,9 @@ class CoarseToFine:
     ) -> SourceStats:
         """Read ``source`` into ``core``; returns the decoders' counters added up.
 
+        As in a dense read, ``kept`` counts the ticks handed to the run (decoded or
+        repeated); the keyframes the coarse pass decoded for the probe count as ``skipped``.
+
         Args:
             core: The run (stages, temporal logic, sinks).
             source: The file.
@@ -143,6 +150,7 @@ class CoarseToFine:
         """
         self._done = SourceStats()
         self._reading = []
+        self._repeated = 0
 
         def tick() -> None:  # a checkpoint saves the counters read so far
             source.stats = self._so_far()
@@ -158,12 +166,24 @@ class CoarseToFine:
         planner = SpanPlanner(self.fps, self.config.strategy, first)
         coarse = source.span(resumed_at or 0.0, keyframes=True)
         self._reading.append(coarse)
-        for batch in batched(thinned(coarse.read(), COARSE_STEP_SECONDS), self.batch_size):
-            steps: list[Step] = []
-            for frame, output in zip(batch, self.probe.run(batch), strict=True):
-                steps += planner.add(CoarseSample(frame, output))
-            self._take(core, source, steps, tick)
-        self._take(core, source, planner.finish(), tick)
+        self._coarse = coarse
+        # One batch of keyframes ahead: the spans a batch's plan names start seeking and
+        # decoding while the probe scans the next batch, then the run takes them in order.
+        pending: list[Step] = []
+        try:
+            for batch in batched(thinned(coarse.read(), COARSE_STEP_SECONDS), self.batch_size):
+                steps: list[Step] = []
+                for frame, output in zip(batch, self.probe.run(batch), strict=True):
+                    steps += planner.add(CoarseSample(frame, output))
+                self._open(source, steps)
+                self._take(core, source, pending, tick)
+                pending = steps
+            self._take(core, source, pending, tick)
+            self._take(core, source, planner.finish(), tick)
+        finally:
+            for opened in self._opened.values():
+                opened.close()
+            self._opened.clear()
         self.figures.keyframes += planner.keyframes
         self.figures.dense_spans += planner.dense_spans
         return self._so_far()
@@ -173,6 +193,10 @@ class CoarseToFine:
         total = replace(self._done)
         for reader in self._reading:
             add_stats(total, reader.stats)
+        if self._coarse is not None:  # its keyframes went to the probe, not to the run
+            total.kept -= self._coarse.stats.kept
+            total.skipped += self._coarse.stats.kept
+        total.kept += self._repeated
         return total
 
     def _take(
@@ -186,11 +210,23 @@ class CoarseToFine:
             if isinstance(step, Repeat):
                 self._repeat(core, source, step)
                 self.figures.repeated_ticks += 1
+                self._repeated += 1
                 if step.tick % self.batch_size == 0:
                     after_batch()
             else:
                 self._dense(core, source, step, after_batch)
         after_batch()
+
+    def _open(self, source: FileSource, steps: list[Step]) -> None:
+        """Start reading the dense spans ``steps`` name (see :class:`_Opened`)."""
+        for step in steps:
+            if isinstance(step, DenseRun):
+                # Ticks first..stop-1: from tick `first`, up to the half period before tick
+                # `stop` (the frames nearest tick stop-1 lie before it; those of `stop` after).
+                end = None if step.stop is None else (step.stop - 0.5) / self.fps
+                span = source.span(step.first / self.fps, end)
+                self._reading.append(span)
+                self._opened[step] = _Opened(span, self.batch_size)
 
     def _dense(
         self,
@@ -199,17 +235,18 @@ class CoarseToFine:
         run: DenseRun,
         after_batch: Callable[[], None],
     ) -> None:
-        # Ticks first..stop-1: from tick `first`, up to the half period before tick `stop`
-        # (the frames nearest tick stop-1 all lie before it; those nearest `stop` after).
-        end = None if run.stop is None else (run.stop - 0.5) / self.fps
-        span = source.span(run.first / self.fps, end)
-        self._reading.append(span)
-        for batch in span.read_batches(self.batch_size):
-            core.process(batch)
-            self.figures.dense_ticks += len(batch)
-            after_batch()
-        self._reading.remove(span)
-        add_stats(self._done, span.stats)
+        if run not in self._opened:
+            self._open(source, [run])
+        opened = self._opened.pop(run)
+        try:
+            for batch in opened.batches():
+                core.process(batch)
+                self.figures.dense_ticks += len(batch)
+                after_batch()
+        finally:
+            opened.close()
+        self._reading.remove(opened.span)
+        add_stats(self._done, opened.span.stats)
 
     def _repeat(self, core: RunCore, source: FileSource, step: Repeat) -> None:
         seconds = step.tick / self.fps
@@ -219,3 +256,44 @@ class CoarseToFine:
             key.image, index, seconds, source.session_start.wall_time(seconds), key.source_id
         )
         core.replay(seconds, index, step.sample.output, frame, repeated_from=key.seconds)
+
+
+class _Opened:
+    """A dense span's read, begun as soon as the plan names it.
+
+    A thread pulls the span's first batch at once, so the seek and the decoding from the
+    keyframe before the span (up to a GOP) overlap the probe's work on the next keyframes;
+    the rest comes through the source's own prefetch thread as the run takes it.
+    """
+
+    def __init__(self, span: FileSource, size: int) -> None:
+        self.span = span
+        self._batches = span.read_batches(size)
+        self._first: list[Frame] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._pull, name=f"span:{span.path.name}", daemon=True
+        )
+        self._thread.start()
+
+    def _pull(self) -> None:
+        try:
+            self._first = next(self._batches, None)
+        except BaseException as error:  # raised again in the run's thread
+            self._error = error
+
+    def batches(self) -> Iterator[list[Frame]]:
+        """The span's batches in order (the first one waited for)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._first is not None:
+            yield self._first
+            yield from self._batches
+
+    def close(self) -> None:
+        """Stop the read (its decoder thread ends and the file is closed)."""
+        self._thread.join()
+        close = getattr(self._batches, "close", None)
+        if callable(close):
+            close()
