@@ -47,6 +47,9 @@ COARSE_STEP_SECONDS = 1.0
 frame a keyframe, e.g. ``pyscenedetect/fades.mp4``) would otherwise send every frame through
 the probe, and the next keyframe shows any change as well."""
 
+OPEN_AHEAD = 1
+"""Dense spans read ahead at most (each holds a batch and its prefetch queue of pictures)."""
+
 
 def thinned(frames: Iterator[Frame], step: float) -> Iterator[Frame]:
     """``frames`` without those less than ``step`` seconds after the last one kept."""
@@ -217,10 +220,10 @@ class CoarseToFine:
                 self._dense(core, source, step, after_batch)
         after_batch()
 
-    def _open(self, source: FileSource, steps: list[Step]) -> None:
-        """Start reading the dense spans ``steps`` name (see :class:`_Opened`)."""
+    def _open(self, source: FileSource, steps: list[Step], ahead: int = OPEN_AHEAD) -> None:
+        """Start reading the dense spans ``steps`` name, at most ``ahead`` open at once."""
         for step in steps:
-            if isinstance(step, DenseRun):
+            if isinstance(step, DenseRun) and len(self._opened) < ahead:
                 # Ticks first..stop-1: from tick `first`, up to the half period before tick
                 # `stop` (the frames nearest tick stop-1 lie before it; those of `stop` after).
                 end = None if step.stop is None else (step.stop - 0.5) / self.fps
@@ -236,7 +239,7 @@ class CoarseToFine:
         after_batch: Callable[[], None],
     ) -> None:
         if run not in self._opened:
-            self._open(source, [run])
+            self._open(source, [run], ahead=len(self._opened) + 1)
         opened = self._opened.pop(run)
         try:
             for batch in opened.batches():
