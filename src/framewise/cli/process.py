@@ -145,12 +145,15 @@ def process_command(
         load_pipeline_option(profile, config, detection_fps, model), strategy
     )
     if shard_sec is not None:
-        if pipeline_config.strategy.kind == "coarse-to-fine":
+        if strategy == "coarse-to-fine":
             raise ConfigError(
                 "--shard-sec reads every shard densely; coarse-to-fine is a whole-file read",
                 subject="--strategy",
-                hint="drop --shard-sec, or add --strategy dense",
+                hint="drop --shard-sec, or drop --strategy (shards are read densely)",
             )
+        if pipeline_config.strategy.kind != "dense":
+            typer.echo("--shard-sec: every shard is read densely (the pipeline's strategy is not)")
+            pipeline_config = with_strategy(pipeline_config, "dense")
         process_in_shards(
             video,
             pipeline_config,

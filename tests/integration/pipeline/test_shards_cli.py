@@ -27,13 +27,16 @@ def test_a_sharded_game_session_gives_the_whole_files_events(tmp_path: Path) -> 
         seconds=75.0, seed=907, width=640, height=360, start_in_raid=True, short_raids=True
     )
     render_session(video, settings)
-    whole = framewise("process", "--video", video, "--profile", "tarkov", "-o", tmp_path / "whole")
-    assert whole.returncode == 0, whole.stderr
+    # The profile reads coarse-to-fine; shards are read densely, so the dense whole-file read
+    # is the run they must equal.
     args: list[str | Path] = ["process", "--video", video, "--profile", "tarkov", "-o"]
+    whole = framewise(*args, tmp_path / "whole", "--strategy", "dense")
+    assert whole.returncode == 0, whole.stderr
     args.append(tmp_path / "sharded")
     sharded = framewise(*args, "--shard-sec", "20", "--workers", "2")
     assert sharded.returncode == 0, sharded.stderr
     assert "[4 shards of 20 s, local]" in sharded.stdout
+    assert "every shard is read densely" in sharded.stdout
     _assert_same_run(tmp_path / "whole" / "session", tmp_path / "sharded" / "session")
     log = (tmp_path / "sharded" / "session" / "events.json").read_text()
     for kind in ("raid_start", "kill", "state_transition"):
@@ -54,3 +57,10 @@ def test_shard_options_are_checked_up_front(tmp_path: Path) -> None:
         done = framewise("process", "--video", video, "--profile", "scenes", "--shard-sec", bad)
         assert done.returncode in (2, 3), done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+    mixed = framewise(
+        "process", "--video", video, "--profile", "tarkov", "--shard-sec", "60",
+        "--strategy", "coarse-to-fine",
+    )  # fmt: skip
+    assert mixed.returncode == 2
+    assert "--shard-sec reads every shard densely" in mixed.stderr
+    assert len(mixed.stderr.strip().splitlines()) == 1
