@@ -10,14 +10,18 @@ included, and finishes with the same events, journal marks and dense spans.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 
 from framewise.config.pipeline import StrategyConfig, load_pipeline
+from framewise.core.errors import FramewiseError
 from framewise.events.journal import read_journal
 from framewise.events.log import read_event_log
 from framewise.pipeline.runner import Pipeline
+from framewise.pipeline.strategy import _Opened
+from framewise.sources.file import FileSource
 from framewise.testing.ffmpeg import colour_segments_clip
 from framewise.testing.models import colour_model
 from tests.integration.pipeline.test_process import PIPELINE
@@ -92,3 +96,24 @@ def test_coarse_to_fine_gives_the_dense_events_and_resumes_to_the_same_run(
     assert again == marks and sum(r is not None for _, r in marks) == figures["repeated_ticks"]
     spans = json.loads(whole.log_path.read_text())["metadata"]["strategy"]["dense_spans"]
     assert len(spans) >= 4 and all(b > a for a, b in spans[:-1]), spans  # each colour change
+
+
+def test_a_span_read_ahead_that_fails_raises_in_the_runs_thread(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """The read-ahead's error reaches the run as the source raised it; no thread is left."""
+    video = tmp_path / "gone.mkv"
+    video.write_bytes((workspace / "colours.mkv").read_bytes())
+    span = FileSource(video, sample_fps=5.0).span(9.0, 13.0)
+    video.write_bytes(b"not a video any more")  # replaced between the plan and the read
+    before = threading.active_count()
+    opened = _Opened(span, 4)
+    with pytest.raises(FramewiseError, match=r"gone\.mkv"):
+        next(opened.batches())
+    opened.close()
+    assert threading.active_count() == before
+    good = _Opened(FileSource(workspace / "colours.mkv", sample_fps=5.0).span(9.0, 12.9), 4)
+    frames = [frame for batch in good.batches() for frame in batch]
+    good.close()
+    assert [round(f.seconds, 1) for f in frames] == [round(9.0 + k / 5, 1) for k in range(20)]
+    assert threading.active_count() == before
