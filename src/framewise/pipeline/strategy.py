@@ -220,16 +220,19 @@ class CoarseToFine:
                 self._dense(core, source, step, after_batch)
         after_batch()
 
-    def _open(self, source: FileSource, steps: list[Step], ahead: int = OPEN_AHEAD) -> None:
-        """Start reading the dense spans ``steps`` name, at most ``ahead`` open at once."""
+    def _open(self, source: FileSource, steps: list[Step]) -> None:
+        """Start reading the dense spans ``steps`` name, at most ``OPEN_AHEAD`` at once."""
         for step in steps:
-            if isinstance(step, DenseRun) and len(self._opened) < ahead:
-                # Ticks first..stop-1: from tick `first`, up to the half period before tick
-                # `stop` (the frames nearest tick stop-1 lie before it; those of `stop` after).
-                end = None if step.stop is None else (step.stop - 0.5) / self.fps
-                span = source.span(step.first / self.fps, end)
-                self._reading.append(span)
-                self._opened[step] = _Opened(span, self.batch_size)
+            if isinstance(step, DenseRun) and len(self._opened) < OPEN_AHEAD:
+                self._opened[step] = self._start(source, step)
+
+    def _start(self, source: FileSource, run: DenseRun) -> _Opened:
+        # Ticks first..stop-1: from tick `first`, up to the half period before tick `stop`
+        # (the frames nearest tick stop-1 all lie before it; those nearest `stop` after).
+        end = None if run.stop is None else (run.stop - 0.5) / self.fps
+        span = source.span(run.first / self.fps, end)
+        self._reading.append(span)
+        return _Opened(span, self.batch_size)
 
     def _dense(
         self,
@@ -238,9 +241,7 @@ class CoarseToFine:
         run: DenseRun,
         after_batch: Callable[[], None],
     ) -> None:
-        if run not in self._opened:
-            self._open(source, [run], ahead=len(self._opened) + 1)
-        opened = self._opened.pop(run)
+        opened = self._opened.pop(run, None) or self._start(source, run)
         try:
             for batch in opened.batches():
                 core.process(batch)
