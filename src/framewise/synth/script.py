@@ -34,6 +34,8 @@ KILL_VISIBLE_SECONDS = (4.0, 6.0)
 """How long a kill-feed entry stays on screen (uniform range)."""
 
 _TERMINAL_WEIGHTS = {"survived_screen": 0.45, "death_screen": 0.3, "mia_screen": 0.1}
+_TRANSFER_CHANCE = 0.15
+_MAX_CHAINED_RAIDS = 3
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,6 @@ PACINGS: dict[str, Pacing] = {
     ),
 }
 """Session pacings by name (``framewise synth --pacing``)."""
-_TRANSFER_CHANCE = 0.15
-_MAX_CHAINED_RAIDS = 3
 
 
 @dataclass(frozen=True)
@@ -325,10 +325,15 @@ def make_script(
         pacing: A name in :data:`PACINGS`: ``game`` (the default), ``short`` or ``stream``.
 
     Raises:
-        ConfigError: ``pacing`` is not a known name.
+        ConfigError: ``pacing`` is not a known name, or contradicts ``short_raids``.
     """
     if pacing not in PACINGS:
         raise ConfigError(f"unknown pacing {pacing!r}", hint=f"use one of {', '.join(PACINGS)}")
+    if short_raids and pacing not in ("game", "short"):
+        raise ConfigError(
+            f"short raids and pacing {pacing!r} contradict each other",
+            hint="give --short-raids or --pacing, not both",
+        )
     builder = _Builder(seed, seconds, PACINGS["short" if short_raids else pacing])
     builder.round_trip(in_raid=start_in_raid)
     while not builder.full():

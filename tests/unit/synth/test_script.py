@@ -173,3 +173,5 @@ def test_an_unknown_pacing_is_one_clear_error() -> None:
     with pytest.raises(ConfigError, match="unknown pacing 'slow'") as caught:
         make_script(1, 60.0, pacing="slow")
     assert "game, short, stream" in (caught.value.hint or "")
+    with pytest.raises(ConfigError, match="contradict"):
+        make_script(1, 60.0, short_raids=True, pacing="stream")
