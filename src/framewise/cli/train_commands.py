@@ -15,6 +15,7 @@ from framewise.datasets.spec import read_dataset_spec
 from framewise.eval.events import TRUTH_FORMATS, EvalReport, evaluate, read_truth
 from framewise.events.log import read_event_log
 from framewise.profiles import DEFAULT_PROFILE, PROFILES, profile_weights
+from framewise.training.augment import AUG_HELP, parse_augmentations
 from framewise.training.versions import INDEX, next_version_dir, record_version
 from framewise.training.yolo import ARCHITECTURE, TrainSettings
 
@@ -66,6 +67,7 @@ def train_yolo_command(
             help="Learning-rate warm-up (default: 3; 0 for a --from fine-tune on < 320 images).",
         ),
     ] = None,
+    aug: Annotated[list[str] | None, typer.Option("--aug", help=AUG_HELP)] = None,
     finish: Annotated[
         bool,
         typer.Option(
@@ -85,9 +87,11 @@ def train_yolo_command(
     if out is None:
         out = _latest_version(models) if finish and models else None
         out = out or (next_version_dir(models) if models is not None else Path("runs/yolo"))
+    augment = parse_augmentations(aug)
     settings = TrainSettings(
-        data, out, start, epochs, imgsz, batch, device, workers, seed, warmup_epochs=warmup_epochs
-    )
+        data, out, start, epochs, imgsz, batch, device, workers, seed,
+        warmup_epochs=warmup_epochs, augment=augment,
+    )  # fmt: skip
     if finish:
         best = out / "ultralytics" / "weights" / "best.pt"
         if not best.is_file():

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from framewise.datasets.spec import DatasetSpec
+from framewise.training.augment import describe
 
 if TYPE_CHECKING:  # the run's types; yolo.py imports this module, not the other way round
     from framewise.training.yolo import TrainResult, TrainSettings
@@ -27,6 +28,7 @@ def model_card(result: TrainResult, settings: TrainSettings, spec: DatasetSpec) 
         f"- Data recipe: {json.dumps(recipe) if recipe else 'see the dataset folder'}",
         f"- Epochs {settings.epochs}, imgsz {settings.imgsz}, batch {settings.batch}, "
         f"seed {settings.seed}, device {settings.device}",
+        f"- Augmentations: {describe(settings.augment)}",
         f"- Training time: {result.train_seconds / 60:.1f} min; versions: "
         + ", ".join(f"{k} {v}" for k, v in result.versions.items()),
         "",

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from framewise.core.atomic import write_bytes, write_json, write_text
 from framewise.core.errors import ConfigError, InputNotFoundError, ModelError
 from framewise.datasets.spec import DATA_YAML, DatasetKind, DatasetSpec, read_data_yaml
+from framewise.training.augment import ultralytics_args
 from framewise.training.base import FitResult, Metrics, check_kind
 from framewise.training.card import model_card
 from framewise.training.parity import Parity, check_parity
@@ -71,6 +72,7 @@ class TrainSettings:
     patience: int = 50
     cache: bool = True
     warmup_epochs: float | None = None
+    augment: tuple[tuple[str, float], ...] = ()
 
     @property
     def continuing(self) -> bool:
@@ -190,6 +192,7 @@ def train_yolo(
                 patience=settings.patience,
                 warmup_epochs=settings.warmup(train_images),
                 **settings.fine_tune_args(train_images),
+                **ultralytics_args(settings.augment),
                 cache="ram" if settings.cache else False,
                 project=str(out),
                 name="ultralytics",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from framewise.datasets.spec import DatasetSpec, read_dataset_spec
 from framewise.synth.render import RenderSettings, render_session
@@ -34,14 +35,20 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> DatasetSpec:
 
 
 def test_fit_evaluate_save(spec: DatasetSpec, tmp_path: Path) -> None:
-    settings = TrainSettings(epochs=1, imgsz=128, batch=4, workers=0)
+    augment = (("fliplr", 0.0), ("hsv_v", 0.5))
+    settings = TrainSettings(epochs=1, imgsz=128, batch=4, workers=0, augment=augment)
     trainer: Trainer = YoloTrainer(settings, command="test")
     # A spec made in code has no data.yaml of its own: the trainer writes one in the run.
     made = spec.model_copy(update={"source": None})
     result = trainer.fit(made, tmp_path / "run")
     assert (tmp_path / "run" / "data.yaml").is_file()
     assert result.model == tmp_path / "run" / "model.onnx" and result.model.is_file()
-    assert result.artefacts["card"].read_text().count("framewise train yolo") == 1
+    card = result.artefacts["card"].read_text()
+    assert card.count("framewise train yolo") == 1
+    assert "Augmentations: fliplr 0 (default 0.5), hsv_v 0.5 (default 0.4)" in card
+    # Ultralytics trained with them: its own record of the run's arguments says so.
+    used = yaml.safe_load((tmp_path / "run" / "ultralytics" / "args.yaml").read_text())
+    assert (used["fliplr"], used["hsv_v"], used["hsv_s"]) == (0.0, 0.5, 0.7)
     assert set(result.metrics.values) == {"precision", "recall", "mAP50", "mAP50-95"}
     assert result.metrics.samples == len(spec.images("val")) > 0
     again = trainer.evaluate(spec, "val")
