@@ -194,6 +194,10 @@ class OcrConfig(StageConfig):
             place is read at once, not given the old text. Moving backgrounds change it by
             1-4, new text by about 20.
         parsers: Class name → field parser for that class's text.
+        titles: Class name → a regular expression its box's text matches (case ignored): a
+            box of one of these classes whose text matches another's title and not its own is
+            that other class (screens that differ only in their title are told apart by
+            reading it); a box whose text matches none keeps its class.
     """
 
     stage: ClassVar[str] = "framewise.detectors.stages:ocr_stage"
@@ -208,13 +212,20 @@ class OcrConfig(StageConfig):
     reread_seconds: float = Field(default=1.0, ge=0)
     reread_on_change: float = Field(default=10.0, gt=0, le=255)
     parsers: dict[str, FieldParserConfig] = Field(default_factory=dict)
+    titles: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _classes_known(self) -> OcrConfig:
         read = set(self.classes)
+        for name, pattern in self.titles.items():
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"titles.{name}: {pattern!r}: {error}") from None
         for label, names in (
             ("recognition_only", self.recognition_only),
             ("parsers", self.parsers),
+            ("titles", self.titles),
         ):
             stray = sorted(set(names) - read)
             if stray:

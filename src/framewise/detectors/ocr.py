@@ -8,6 +8,7 @@ faster. Field parsers then turn the text into fields with their own confidences.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,8 +89,10 @@ class OcrReader:
         self.classes = frozenset(config.classes)
         self.recognition_only = frozenset(config.recognition_only)
         self.parsers = {name: FieldParser(p) for name, p in config.parsers.items()}
+        self.titles = {name: re.compile(p, re.IGNORECASE) for name, p in config.titles.items()}
         self._engine = _engine(config, threads)
         self._recent: dict[tuple[str, int, int, int, int], _Reading] = {}
+        self._ids: dict[str, int] = {}
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
         """Fill in ``text`` and parsed ``fields`` for the boxes of the configured classes.
@@ -142,9 +145,20 @@ class OcrReader:
         self._recent[key] = _Reading(seconds, text, score, thumb)
         return text, score
 
+    def titled(self, name: str, text: str) -> str:
+        """The class of a ``name`` box reading ``text``: another's if only its title matches."""
+        if name not in self.titles:
+            return name
+        matched = [other for other, title in self.titles.items() if title.search(text)]
+        return matched[0] if len(matched) == 1 and matched[0] != name else name
+
     def _read_frame(self, frame: Frame, detections: Detections) -> Detections:
         if not any(name in self.classes for name in detections.class_name):
             return detections
+        names = list(detections.class_name)
+        ids = detections.class_id
+        if ids is not None:  # the model's id of each class, for boxes a title renames
+            self._ids.update(zip(names, ids.tolist(), strict=True))
         texts = list(detections.text)
         fields = [dict(f) for f in detections.fields]
         height, width = frame.image.shape[:2]
@@ -160,12 +174,20 @@ class OcrReader:
             if crop.size == 0:
                 continue
             text, score = self._cached_text(frame, name, detections.xyxy[i], crop)
+            names[i] = self.titled(name, text)
             texts[i] = text
-            parser = self.parsers.get(name)
+            parser = self.parsers.get(names[i])
             if parser is not None:
                 fields[i].update(parser.read(text, score))
-        # replace keeps every other column (ids, masks, data) of the boxes as they came.
-        return detections.replace(text=tuple(texts), fields=tuple(fields))
+        if names == list(detections.class_name):
+            # replace keeps every other column (ids, masks, data) of the boxes as they came.
+            return detections.replace(text=tuple(texts), fields=tuple(fields))
+        log.debug("titles renamed %s to %s", detections.class_name, names)
+        if ids is not None:  # -1: a class this run's model has not been seen to find
+            ids = np.asarray([self._ids.get(n, -1) for n in names], dtype=ids.dtype)
+        return detections.replace(
+            class_name=tuple(names), class_id=ids, text=tuple(texts), fields=tuple(fields)
+        )
 
     def close(self) -> None:
         """Release the OCR engine."""

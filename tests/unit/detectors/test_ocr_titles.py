@@ -1,0 +1,83 @@
+"""OCR ``titles``: panels that differ only in their title are told apart by reading it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import cv2
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from framewise.config.detectors import FieldParserConfig, OcrConfig
+from framewise.core.detections import Detections
+from framewise.core.frames import Frame
+
+TITLES = {"map_select": r"MODE\W*P\w\w", "experience_screen": "EXPERIE", "survived": "SURVIV"}
+
+
+def _panel(*lines: str) -> np.ndarray:
+    """A 640×360 frame with a dark panel of light text lines at (100, 80)-(540, 260)."""
+    image = np.full((360, 640, 3), 40, np.uint8)
+    image[80:260, 100:540] = 15
+    for row, text in enumerate(lines):
+        cv2.putText(
+            image, text, (130, 140 + 70 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.3, (235, 235, 235), 3
+        )
+    return image
+
+
+def _read(image: np.ndarray, name: str, config: OcrConfig) -> Detections:
+    from framewise.detectors.ocr import OcrReader
+
+    reader = OcrReader(config)
+    frame = Frame(image, 0, 0.0, datetime(2026, 1, 15, tzinfo=UTC), "test")
+    boxes = np.array([[100, 80, 540, 260], [0, 0, 50, 20]], np.float32)
+    detections = Detections(
+        boxes, np.array([0.76, 0.9], np.float32), (name, "gameplay_hud"), class_id=[3, 9]
+    )
+    [result] = reader.read([frame], [detections])
+    reader.close()
+    return result
+
+
+CONFIG = OcrConfig(
+    kind="ocr",
+    classes=["map_select", "experience_screen", "survived"],
+    titles=TITLES,
+    parsers={
+        "map_select": FieldParserConfig.model_validate(
+            {"pattern": r"^\s*(?P<map_name>.+?)\s+MODE", "fields": {"map_name": {}}}
+        )
+    },
+)
+
+
+def test_a_panel_whose_title_is_another_class_becomes_that_class() -> None:
+    pytest.importorskip("rapidocr")
+    result = _read(_panel("EXPERIENCE", "+39653 XP"), "map_select", CONFIG)
+    assert result.class_name == ("experience_screen", "gameplay_hud")
+    assert result.text[0] is not None and "EXPERIENCE" in result.text[0]
+    # Its id is unknown to the stage (the model was not seen finding one): -1; others keep theirs.
+    assert result.class_id is not None and result.class_id.tolist() == [-1, 9]
+    assert result.confidence.tolist() == pytest.approx([0.76, 0.9])
+    assert "map_name" not in result.attributes[0]  # the map parser does not read it
+
+
+def test_a_panel_with_its_own_title_or_none_keeps_its_class() -> None:
+    pytest.importorskip("rapidocr")
+    own = _read(_panel("CUSTOMS", "MODE: PVE"), "map_select", CONFIG)
+    assert own.class_name[0] == "map_select"
+    assert own.class_id is not None and own.class_id.tolist() == [3, 9]
+    assert own.attributes[0]["map_name"]["value"] == "CUSTOMS"
+    blank = _read(_panel(), "map_select", CONFIG)  # nothing read is no evidence
+    assert blank.class_name[0] == "map_select"
+    both = _read(_panel("SURVIVED", "EXPERIENCE"), "map_select", CONFIG)  # ambiguous: kept
+    assert both.class_name[0] == "map_select"
+
+
+def test_titles_must_name_read_classes_and_be_patterns() -> None:
+    with pytest.raises(ValidationError, match="titles names classes that are not read"):
+        OcrConfig(kind="ocr", classes=["a"], titles={"b": "B"})
+    with pytest.raises(ValidationError, match=r"titles\.a"):
+        OcrConfig(kind="ocr", classes=["a"], titles={"a": "(unclosed"})
