@@ -198,6 +198,8 @@ class OcrConfig(StageConfig):
             box of one of these classes whose text matches another's title and not its own is
             that other class (screens that differ only in their title are told apart by
             reading it); a box whose text matches none keeps its class.
+        title_reread_seconds: ``reread_seconds`` for a class read only for its title (no
+            parser): a panel that does not change is read about once per visit.
     """
 
     stage: ClassVar[str] = "framewise.detectors.stages:ocr_stage"
@@ -213,6 +215,7 @@ class OcrConfig(StageConfig):
     reread_on_change: float = Field(default=10.0, gt=0, le=255)
     parsers: dict[str, FieldParserConfig] = Field(default_factory=dict)
     titles: dict[str, str] = Field(default_factory=dict)
+    title_reread_seconds: float = Field(default=8.0, ge=0)
 
     @model_validator(mode="after")
     def _classes_known(self) -> OcrConfig:

@@ -126,22 +126,27 @@ class OcrReader:
     ) -> tuple[str, float]:
         """Read ``crop``, or reuse the reading of the same, unchanged place.
 
-        A reading is reused within ``reread_seconds`` when the place (the 16-pixel cells
-        the box covers) looks the same as when it was read.
+        A reading is reused within ``reread_seconds`` (``title_reread_seconds`` for a class
+        read only for its title) when the place (the 16-pixel cells the box covers) looks
+        the same as when it was read.
         """
         x1, y1, x2, y2 = (max(0, int(v)) // SLOT_PIXELS for v in box)
         key = (name, x1, y1, x2, y2)
         thumb = _thumbnail(frame.image, (x1, y1, x2, y2))
         seconds = frame.seconds
         recent = self._recent.get(key)
+        fresh = self.config.reread_seconds
+        if name in self.titles and name not in self.parsers:
+            fresh = self.config.title_reread_seconds
         if (
             recent is not None
-            and 0 <= seconds - recent.seconds < self.config.reread_seconds
+            and 0 <= seconds - recent.seconds < fresh
             and float(np.abs(recent.thumb - thumb).mean()) <= self.config.reread_on_change
         ):
             return recent.text, recent.score
         text, score = self.text(crop, name in self.recognition_only)
-        self._recent = {k: v for k, v in self._recent.items() if seconds - v.seconds < 10.0}
+        keep = max(10.0, self.config.title_reread_seconds)
+        self._recent = {k: v for k, v in self._recent.items() if seconds - v.seconds < keep}
         self._recent[key] = _Reading(seconds, text, score, thumb)
         return text, score
 

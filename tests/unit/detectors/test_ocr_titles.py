@@ -81,3 +81,30 @@ def test_titles_must_name_read_classes_and_be_patterns() -> None:
         OcrConfig(kind="ocr", classes=["a"], titles={"b": "B"})
     with pytest.raises(ValidationError, match=r"titles\.a"):
         OcrConfig(kind="ocr", classes=["a"], titles={"a": "(unclosed"})
+
+
+def test_a_panel_read_only_for_its_title_is_read_once_a_visit() -> None:
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    class CountingReader(OcrReader):
+        reads = 0
+
+        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:
+            CountingReader.reads += 1
+            return super().text(crop, single_line)
+
+    reader = CountingReader(CONFIG)
+    image = _panel("EXPERIENCE", "+39653 XP")
+    stamp = datetime(2026, 1, 15, tzinfo=UTC)
+    names = []
+    for i in range(50):  # 5 s at 10 fps: a title-only class, then a parsed one
+        box = Detections(
+            np.array([[100, 80, 540, 260]], np.float32), np.array([0.8], np.float32),
+            ("experience_screen" if i < 25 else "map_select",),
+        )  # fmt: skip
+        names.append(reader.read([Frame(image, i, i / 10, stamp, "t")], [box])[0].class_name[0])
+    reader.close()
+    assert names == ["experience_screen"] * 50
+    # experience_screen: read once (title_reread_seconds 8); map_select: at 2.5, 3.5 and 4.5 s.
+    assert CountingReader.reads == 4
