@@ -93,6 +93,7 @@ class OcrReader:
         self._engine = _engine(config, threads)
         self._recent: dict[tuple[str, int, int, int, int], _Reading] = {}
         self._ids: dict[str, int] = {}
+        self._keep_seconds = max(10.0, config.title_reread_seconds)
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
         """Fill in ``text`` and parsed ``fields`` for the boxes of the configured classes.
@@ -145,7 +146,7 @@ class OcrReader:
         ):
             return recent.text, recent.score
         text, score = self.text(crop, name in self.recognition_only)
-        keep = max(10.0, self.config.title_reread_seconds)
+        keep = self._keep_seconds
         self._recent = {k: v for k, v in self._recent.items() if seconds - v.seconds < keep}
         self._recent[key] = _Reading(seconds, text, score, thumb)
         return text, score
@@ -162,7 +163,7 @@ class OcrReader:
             return detections
         names = list(detections.class_name)
         ids = detections.class_id
-        if ids is not None:  # the model's id of each class, for boxes a title renames
+        if self.titles and ids is not None:  # the model's class ids, for boxes a title renames
             self._ids.update(zip(names, ids.tolist(), strict=True))
         texts = list(detections.text)
         fields = [dict(f) for f in detections.fields]
