@@ -14,6 +14,7 @@ from framewise.core.detections import Detections
 from framewise.core.frames import Frame
 from framewise.detectors.fields import FieldParser, similarity
 from framewise.detectors.ocr import OcrReader
+from tests.unit.detectors.ocr_kit import CountingReader
 
 KILL_PARSER = {
     "pattern": r"(?P<enemy_type>[A-Za-z]+)\s+(?P<weapon>[\w.-]+)(?P<headshot>\s+HS)?",
@@ -143,15 +144,9 @@ KILL_FEED = OcrConfig(
 def test_a_slot_is_read_again_only_after_reread_seconds() -> None:
     pytest.importorskip("rapidocr")
 
-    class CountingReader(OcrReader):
-        reads = 0
-
-        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:
-            CountingReader.reads += 1
-            return super().text(crop, single_line)
-
-    texts = _read_line_by_line(CountingReader(KILL_FEED), [_line("SCAV MP-133")] * 25)
-    assert CountingReader.reads == 3  # 2.5 s at 10 fps: read at 0.0, 1.0 and 2.0 s
+    reader = CountingReader(KILL_FEED)
+    texts = _read_line_by_line(reader, [_line("SCAV MP-133")] * 25)
+    assert reader.reads == 3  # 2.5 s at 10 fps: read at 0.0, 1.0 and 2.0 s
     assert texts == ["SCAVMP-133"] * 25
 
 

@@ -85,14 +85,7 @@ def test_titles_must_name_read_classes_and_be_patterns() -> None:
 
 def test_a_panel_read_only_for_its_title_is_read_once_a_visit() -> None:
     pytest.importorskip("rapidocr")
-    from framewise.detectors.ocr import OcrReader
-
-    class CountingReader(OcrReader):
-        reads = 0
-
-        def text(self, crop: np.ndarray, single_line: bool) -> tuple[str, float]:
-            CountingReader.reads += 1
-            return super().text(crop, single_line)
+    from tests.unit.detectors.ocr_kit import CountingReader
 
     reader = CountingReader(CONFIG)
     image = _panel("EXPERIENCE", "+39653 XP")
@@ -107,4 +100,4 @@ def test_a_panel_read_only_for_its_title_is_read_once_a_visit() -> None:
     reader.close()
     assert names == ["experience_screen"] * 50
     # experience_screen: read once (title_reread_seconds 8); map_select: at 2.5, 3.5 and 4.5 s.
-    assert CountingReader.reads == 4
+    assert reader.reads == 4
