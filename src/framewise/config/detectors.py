@@ -186,9 +186,11 @@ class OcrConfig(StageConfig):
             shorter one.
         padding: Pixels added around each crop before reading.
         min_text_confidence: Recognised lines below this score are dropped.
-        reread_seconds: A box of the same class in (about) the same place is read again
-            only after this long; in between its last reading is reused (a notification
-            shown for 4 s at 10 fps is read 4 times, not 40). 0 reads every frame.
+        reread_seconds: A box of the same class in (about) the same place is read once per
+            this long: time is cut into windows of this length from the video's start, and
+            within a window its first reading is reused (a notification shown for 4 s at
+            10 fps is read 4-5 times, not 40). The windows are fixed, so a read that starts
+            mid-video (a shard) reads the same as an uninterrupted one. 0 reads every frame.
         reread_on_change: ...unless the place's pixels changed by more than this (mean grey
             level, 0-255, of a 64×16 thumbnail): a new notification that takes an old one's
             place is read at once, not given the old text. Moving backgrounds change it by

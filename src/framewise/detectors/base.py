@@ -53,6 +53,28 @@ class Reader(Protocol):
 
 
 @runtime_checkable
+class Stateful(Protocol):
+    """A stage or reader whose output for a frame depends on frames before it (a cache)."""
+
+    def state_since(self, seconds: float) -> float:
+        """The earliest time whose frames decide its output at ``seconds`` and after.
+
+        A read that starts mid-video (a shard) feeds it the frames from there on first, so
+        its outputs equal an uninterrupted read's.
+        """
+        ...
+
+
+@runtime_checkable
+class ClassAware(Protocol):
+    """A stage or reader that gives boxes the class ids of the stages before it."""
+
+    def know_classes(self, class_ids: Mapping[str, int]) -> None:
+        """Class name → id, as the earlier stages number them."""
+        ...
+
+
+@runtime_checkable
 class Stage(Protocol):
     """One step of the cascade.
 

@@ -8,8 +8,9 @@ faster. Field parsers then turn the text into fields with their own confidences.
 from __future__ import annotations
 
 import logging
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,7 @@ class OcrReader:
         self._engine = _engine(config, threads)
         self._recent: dict[tuple[str, int, int, int, int], _Reading] = {}
         self._ids: dict[str, int] = {}
+        """Class name → id, as the earlier stages number them (see :meth:`know_classes`)."""
         self._keep_seconds = max(10.0, config.title_reread_seconds)
 
     def read(self, batch: Sequence[Frame], detections: Sequence[Detections]) -> list[Detections]:
@@ -127,21 +129,22 @@ class OcrReader:
     ) -> tuple[str, float]:
         """Read ``crop``, or reuse the reading of the same, unchanged place.
 
-        A reading is reused within ``reread_seconds`` (``title_reread_seconds`` for a class
-        read only for its title) when the place (the 16-pixel cells the box covers) looks
-        the same as when it was read.
+        A reading is reused within the same window of ``reread_seconds``
+        (``title_reread_seconds`` for a class read only for its title; windows counted from
+        the video's start) when the place (the 16-pixel cells the box covers) looks the same
+        as when it was read.
         """
         x1, y1, x2, y2 = (max(0, int(v)) // SLOT_PIXELS for v in box)
         key = (name, x1, y1, x2, y2)
         thumb = _thumbnail(frame.image, (x1, y1, x2, y2))
         seconds = frame.seconds
         recent = self._recent.get(key)
-        fresh = self.config.reread_seconds
-        if name in self.titles and name not in self.parsers:
-            fresh = self.config.title_reread_seconds
+        window = self._window(name)
         if (
             recent is not None
-            and 0 <= seconds - recent.seconds < fresh
+            and window > 0
+            and 0 <= seconds - recent.seconds < window
+            and math.floor(recent.seconds / window) == math.floor(seconds / window)
             and float(np.abs(recent.thumb - thumb).mean()) <= self.config.reread_on_change
         ):
             return recent.text, recent.score
@@ -150,6 +153,26 @@ class OcrReader:
         self._recent = {k: v for k, v in self._recent.items() if seconds - v.seconds < keep}
         self._recent[key] = _Reading(seconds, text, score, thumb)
         return text, score
+
+    def _window(self, name: str) -> float:
+        """How long a reading of a ``name`` box may be reused (0: never)."""
+        if name in self.titles and name not in self.parsers:
+            return self.config.title_reread_seconds
+        return self.config.reread_seconds
+
+    def know_classes(self, class_ids: Mapping[str, int]) -> None:
+        """The earlier stages' class ids, for the boxes a title renames."""
+        self._ids = dict(class_ids)
+
+    def state_since(self, seconds: float) -> float:
+        """The earliest time whose frames decide what this reader reads at ``seconds``.
+
+        Readings are reused within fixed windows only, so that is the start of the longest
+        window holding ``seconds``: a read started there (a shard's warm-up) reads the frames
+        from ``seconds`` on exactly as an uninterrupted read does.
+        """
+        windows = {self.config.reread_seconds} | {self._window(n) for n in self.titles}
+        return min([math.floor(seconds / w) * w for w in windows if w > 0] + [seconds])
 
     def titled(self, name: str, text: str) -> str:
         """The class of a ``name`` box reading ``text``: another's if only its title matches."""
@@ -163,8 +186,6 @@ class OcrReader:
             return detections
         names = list(detections.class_name)
         ids = detections.class_id
-        if self.titles and ids is not None:  # the model's class ids, for boxes a title renames
-            self._ids.update(zip(names, ids.tolist(), strict=True))
         texts = list(detections.text)
         fields = [dict(f) for f in detections.fields]
         height, width = frame.image.shape[:2]
@@ -189,8 +210,14 @@ class OcrReader:
             # replace keeps every other column (ids, masks, data) of the boxes as they came.
             return detections.replace(text=tuple(texts), fields=tuple(fields))
         log.debug("titles renamed %s to %s", detections.class_name, names)
-        if ids is not None:  # -1: a class this run's model has not been seen to find
-            ids = np.asarray([self._ids.get(n, -1) for n in names], dtype=ids.dtype)
+        if ids is not None:  # a renamed box's id: -1 for a class no earlier stage finds
+            ids = np.asarray(
+                [
+                    i if n == old else self._ids.get(n, -1)
+                    for i, n, old in zip(ids.tolist(), names, detections.class_name, strict=True)
+                ],
+                dtype=ids.dtype,
+            )
         return detections.replace(
             class_name=tuple(names), class_id=ids, text=tuple(texts), fields=tuple(fields)
         )

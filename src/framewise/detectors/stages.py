@@ -41,7 +41,13 @@ from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import Detector, Reader, refuse_unknown_thresholds
+from framewise.detectors.base import (
+    ClassAware,
+    Detector,
+    Reader,
+    Stateful,
+    refuse_unknown_thresholds,
+)
 
 if TYPE_CHECKING:
     from framewise.detectors.ball import BallStage
@@ -159,6 +165,15 @@ class ReaderStage:
         read = self.reader.read(batch, [r.detections for r in results])
         _one_per_frame(self.name, batch, read)
         return [r.with_detections(d) for r, d in zip(results, read, strict=True)]
+
+    def state_since(self, seconds: float) -> float:
+        """The reader's :meth:`~framewise.detectors.base.Stateful.state_since` (if it keeps any)."""
+        return self.reader.state_since(seconds) if isinstance(self.reader, Stateful) else seconds
+
+    def know_classes(self, class_ids: Mapping[str, int]) -> None:
+        """Hand the earlier stages' class ids to the reader (if it renames boxes)."""
+        if isinstance(self.reader, ClassAware):
+            self.reader.know_classes(class_ids)
 
     def thresholds(self) -> Mapping[str, float]:
         """Nothing to tune while running."""

@@ -25,7 +25,7 @@ from framewise.core.detections import Detections
 from framewise.core.errors import ConfigError
 from framewise.core.frames import Frame
 from framewise.core.results import FrameOutput
-from framewise.detectors.base import Stage
+from framewise.detectors.base import ClassAware, Stage, Stateful
 
 StageFactory = Callable[[Any], Stage]
 """Builds a stage from its configuration (an instance of the kind's config class)."""
@@ -70,6 +70,13 @@ class DetectorChain:
     def detect(self, batch: Sequence[Frame]) -> list[Detections]:
         """One :class:`Detections` per frame of ``batch`` (:meth:`run` without the rest)."""
         return [output.detections for output in self.run(batch)]
+
+    def state_since(self, seconds: float) -> float:
+        """The earliest time whose frames decide the stages' outputs from ``seconds`` on."""
+        return min(
+            [stage.state_since(seconds) for stage in self.stages if isinstance(stage, Stateful)],
+            default=seconds,
+        )
 
     def tunable(self) -> list[Stage]:
         """The stages that have thresholds to tune while running."""
@@ -142,7 +149,11 @@ def build_chain(
         for config in configs:
             if confidence is not None and "confidence" in type(config).model_fields:
                 config = config.model_copy(update={"confidence": confidence})  # noqa: PLW2901
-            chain.stages.append(build_stage(config, factories))
+            stage = build_stage(config, factories)
+            if isinstance(stage, ClassAware):  # ids as the first earlier stage with it numbers
+                ids = {n: i for s in reversed(chain.stages) for i, n in enumerate(s.class_names)}
+                stage.know_classes(ids)
+            chain.stages.append(stage)
             model = config.model_path()
             if model is not None and not chain.model_version:
                 chain.model_version = model.stem

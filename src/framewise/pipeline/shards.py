@@ -254,29 +254,43 @@ def detect_shard(spec: ShardSpec) -> ShardDone:
 
 
 class _ShardFrames:
-    """The sampled frames of one shard, in batches; notes the first sample past its end."""
+    """The sampled frames of one shard, in batches; notes the first sample past its end.
 
-    def __init__(self, frames: Iterator[Frame], shard: Shard, sample_fps: float) -> None:
+    Frames from ``warm_tick`` up to the shard's first tick come first, in batches of their
+    own: the detectors see them (a cache fills as in an uninterrupted read) but they are
+    not the shard's.
+    """
+
+    def __init__(
+        self, frames: Iterator[Frame], shard: Shard, sample_fps: float, warm_tick: int
+    ) -> None:
         self.frames = frames
         self.shard = shard
         self.sample_fps = sample_fps
+        self.warm_tick = min(warm_tick, shard.first_tick)
         self.after: tuple[int, float] | None = None
 
-    def batches(self, size: int) -> Iterator[list[Frame]]:
+    def batches(self, size: int) -> Iterator[tuple[list[Frame], bool]]:
+        """``(batch, owned)``: owned batches are the shard's, the others its warm-up."""
         batch: list[Frame] = []
+        owned = False
         for frame in self.frames:
             tick = nearest_tick(frame.seconds, self.sample_fps)
-            if tick < self.shard.first_tick:
+            if tick < self.warm_tick:
                 continue  # the pre-roll before the shard (see PREROLL_SECONDS)
-            if not self.shard.owns(tick):
+            if not owned and tick >= self.shard.first_tick:
+                if batch:
+                    yield batch, False
+                batch, owned = [], True
+            if owned and not self.shard.owns(tick):
                 self.after = (frame.index, frame.seconds)
                 break
             batch.append(frame)
             if len(batch) == size:
-                yield batch
+                yield batch, owned
                 batch = []
         if batch:
-            yield batch
+            yield batch, owned
 
 
 def seek_before(source: VideoSource, seconds: float) -> None:
@@ -325,6 +339,20 @@ def run_shard(spec: ShardSpec, chain: DetectorChain) -> ShardDone:
     return done
 
 
+def _warm_tick(first_tick: int, chain: DetectorChain, sample_fps: float) -> int:
+    """The first tick the shard's detectors see: before ``first_tick`` when a stage keeps state.
+
+    A stage that keeps state (the OCR stage's reading cache) is fed the frames that decide it
+    first (from a tick before, for a frame timed just ahead of its tick), so the shard's
+    outputs equal an uninterrupted read's.
+    """
+    start = first_tick / sample_fps
+    since = chain.state_since(start)
+    if since >= start:
+        return first_tick
+    return max(0, nearest_tick(since, sample_fps) - 1)
+
+
 def _detect(
     spec: ShardSpec, chain: DetectorChain, sample_fps: float, journal: Path
 ) -> tuple[int, tuple[int, float] | None, dict[str, Any]]:
@@ -334,12 +362,16 @@ def _detect(
     writer = JournalWriter(journal)
     frames = 0
     try:
-        seek_before(source, spec.shard.first_tick / sample_fps)
+        warm = _warm_tick(spec.shard.first_tick, chain, sample_fps)
+        seek_before(source, warm / sample_fps)
         stream = source.read()
-        reader = _ShardFrames(stream, spec.shard, sample_fps)
+        reader = _ShardFrames(stream, spec.shard, sample_fps, warm)
         try:
-            for batch in reader.batches(config.source.batch_size):
-                for frame, output in zip(batch, chain.run(batch), strict=True):
+            for batch, owned in reader.batches(config.source.batch_size):
+                outputs = chain.run(batch)
+                if not owned:
+                    continue
+                for frame, output in zip(batch, outputs, strict=True):
                     writer.write(JournalEntry(frame.index, frame.seconds, output))
                     frames += 1
                     if frames % CHECKPOINT_FRAMES == 0:

@@ -156,3 +156,38 @@ def test_new_text_in_the_same_place_is_read_at_once() -> None:
     shown = [_line("SCAV MP-133")] * 3 + [_line("PMC AK-74M")] * 3
     texts = _read_line_by_line(OcrReader(KILL_FEED), shown)
     assert texts == ["SCAVMP-133"] * 3 + ["PMCAK-74M"] * 3
+
+
+def test_a_read_started_at_state_since_reads_as_an_uninterrupted_one() -> None:
+    """Readings are reused within fixed windows, so a shard's warm-up rebuilds the cache."""
+    pytest.importorskip("rapidocr")
+    config = KILL_FEED.model_copy(update={"reread_seconds": 1.5})
+    picture = _line("SCAV MP-133")
+    box = Detections(
+        np.array([[0, 20, 300, 80]], np.float32), np.array([0.9], np.float32),
+        ("kill_notification",),
+    )  # fmt: skip
+    stamp = datetime(2026, 1, 15, tzinfo=UTC)
+
+    def fresh_reads(reader: CountingReader, ticks: range) -> list[int]:
+        """The ticks at which the reader really read (not from its cache)."""
+        read = []
+        for i in ticks:
+            before = reader.reads
+            reader.read([Frame(picture, i, i / 10, stamp, "t")], [box])
+            if reader.reads > before:
+                read.append(i)
+        return read
+
+    whole = CountingReader(config)
+    uninterrupted = [i for i in fresh_reads(whole, range(0, 60)) if i >= 37]
+    assert uninterrupted == [45]  # windows of 1.5 s from the start: 3.0-4.5, 4.5-6.0
+    shard = CountingReader(config)
+    since = shard.state_since(3.7)
+    assert since == pytest.approx(3.0)
+    warm = [i for i in fresh_reads(shard, range(round(since * 10), 60)) if i >= 37]
+    assert warm == uninterrupted
+    cold = fresh_reads(CountingReader(config), range(37, 60))
+    assert cold == [37, 45]  # without the warm-up, the shard's first frame is read anew
+    for reader in (whole, shard):
+        reader.close()

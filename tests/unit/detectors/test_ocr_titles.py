@@ -58,7 +58,7 @@ def test_a_panel_whose_title_is_another_class_becomes_that_class() -> None:
     result = _read(_panel("EXPERIENCE", "+39653 XP"), "map_select", CONFIG)
     assert result.class_name == ("experience_screen", "gameplay_hud")
     assert result.text[0] is not None and "EXPERIENCE" in result.text[0]
-    # Its id is unknown to the stage (the model was not seen finding one): -1; others keep theirs.
+    # No earlier stage numbers its class (the reader runs alone): -1; others keep theirs.
     assert result.class_id is not None and result.class_id.tolist() == [-1, 9]
     assert result.confidence.tolist() == pytest.approx([0.76, 0.9])
     assert "map_name" not in result.attributes[0]  # the map parser does not read it
@@ -99,5 +99,24 @@ def test_a_panel_read_only_for_its_title_is_read_once_a_visit() -> None:
         names.append(reader.read([Frame(image, i, i / 10, stamp, "t")], [box])[0].class_name[0])
     reader.close()
     assert names == ["experience_screen"] * 50
-    # experience_screen: read once (title_reread_seconds 8); map_select: at 2.5, 3.5 and 4.5 s.
+    # experience_screen: read once (title_reread_seconds 8); map_select: at 2.5, 3.0 and 4.0 s
+    # (the 1 s windows from the start it is seen in).
     assert reader.reads == 4
+    assert reader.state_since(19.3) == pytest.approx(16.0)  # the 8 s window holding 19.3 s
+
+
+def test_a_renamed_box_takes_the_id_the_earlier_stages_give_its_class() -> None:
+    pytest.importorskip("rapidocr")
+    from framewise.detectors.ocr import OcrReader
+
+    reader = OcrReader(CONFIG)
+    reader.know_classes({"map_select": 3, "experience_screen": 15, "gameplay_hud": 9})
+    frame = Frame(_panel("EXPERIENCE", "+39653 XP"), 0, 0.0, datetime(2026, 1, 15, tzinfo=UTC), "t")
+    boxes = Detections(
+        np.array([[100, 80, 540, 260], [0, 0, 50, 20]], np.float32),
+        np.array([0.76, 0.9], np.float32), ("map_select", "gameplay_hud"), class_id=[3, 9],
+    )  # fmt: skip
+    [result] = reader.read([frame], [boxes])
+    reader.close()
+    assert result.class_name == ("experience_screen", "gameplay_hud")
+    assert result.class_id is not None and result.class_id.tolist() == [15, 9]
