@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from framewise.synth import RenderSettings, render_session
 from tests.integration.corpus.corpus_files import (
     make_configs,
     make_frame_indexes,
@@ -50,8 +52,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, ffmpeg: str) -> Corpus:
 
 @pytest.fixture(scope="session")
 def run_log(corpus: Corpus) -> Path:
-    """The event log of a real ``process`` run folder (log + journal), to export from."""
+    """The event log of a real ``process`` run folder (log + journal), to export from.
+
+    The run reads a short rendered session that opens in a raid, so the log has kept events
+    whatever the shipped model makes of a test pattern.
+    """
     runs = corpus.root / "runs"
-    accepted(run("process", "--video", corpus.videos["whole.mp4"], "--profile", "tarkov",
+    session = corpus.root / "session.mkv"
+    render_session(session, RenderSettings(seconds=12.0, seed=24, width=640, height=360,
+                                           start_in_raid=True))  # fmt: skip
+    accepted(run("process", "--video", session, "--profile", "tarkov",
                  "--output", runs, "--detection-fps", "2"))  # fmt: skip
-    return runs / "whole" / "events.json"
+    log = runs / "session" / "events.json"
+    assert json.loads(log.read_text())["events"], "the rendered session gave no events"
+    return log
