@@ -60,6 +60,23 @@ ui_scales=(
   "ui90c:1280x720:ui-scale=0.9,gamma,colour,bitrate=2M"
 )
 
+colour_small_ui=(
+  "c90:1280x720:ui-scale=0.9,gamma,colour"
+  "c85:1280x720:ui-scale=0.85,gamma=0.75,colour=0.15"
+  "c95:1280x720:ui-scale=0.95,gamma=1.35,colour,bitrate=2M"
+  "c80:1280x720:ui-scale=0.8,gamma=1.25,colour=0.1"
+  "c90b:1280x720:ui-scale=0.9,gamma=0.7,colour,blur"
+  "c90g:1920x1080:ui-scale=0.9,gamma,colour,grain,downscale=720,bitrate=2M"
+  "c100:1280x720:gamma=1.4,colour=0.15"
+  "c90o:1280x720:ui-scale=0.9,gamma,colour,overlay=webcam,overlay=chat"
+  "u90:1280x720:ui-scale=0.9,bitrate=1M"
+  "u88:1280x720:ui-scale=0.88,gamma=0.8"
+  "c92:1280x720:ui-scale=0.92,gamma=1.3,colour=0.12"
+  "c85s:1280x720:ui-scale=0.85,gamma,colour,downscale=480,bitrate=1M"
+)
+STAGE="${1:-all}"  # all, or v7 to run only the last fine-tune (v6 in models/v2)
+
+if [[ "$STAGE" == all ]]; then
 # v5: seeds 401-424, the matrix's variants twice; 8 epochs from the shipped v3.
 seed=401
 for round in 1 2; do
@@ -78,8 +95,18 @@ nice -n 10 $FW dataset yolo "$OUT"/s4*.mkv --out ds6 --fps 0.5 --val-share 0.15 
 nice -n 10 $FW train yolo --data ds6/data.yaml --from models/v1/model.pt --models models \
   --epochs 10 --imgsz 320 --batch 16 --workers 1 "${AUG[@]}"         # -> models/v2 (v6)
 
+fi
+
+# v7: seeds 437-448, gamma/colour shifts at UI scales 0.8-0.95 (v6 missed a survived screen
+# under the colour shift and found one 2.8 s late at UI 0.9); 5 epochs from v6 on all 48.
+seed=437
+for v in "${colour_small_ui[@]}"; do render "$seed" "$v"; seed=$((seed + 1)); done
+nice -n 10 $FW dataset yolo "$OUT"/s4*.mkv --out ds7 --fps 0.5 --val-share 0.15 --balance 0.03
+nice -n 10 $FW train yolo --data ds7/data.yaml --from models/v2/model.pt --models models \
+  --epochs 5 --imgsz 320 --batch 16 --workers 1 "${AUG[@]}"          # -> models/v3 (v7)
+
 # The matrix (README, "Degraded footage"): renders are shared, runs kept per model.
-for m in v1 v2; do
+for m in v1 v2 v3; do
   nice -n 10 $FW eval-matrix --seeds 951,952 --minutes 2 --model "models/$m/model.onnx" \
     --out "matrix_$m.json" --work matrix_cells
 done
