@@ -256,9 +256,7 @@ def detect_shard(spec: ShardSpec) -> ShardDone:
 class _ShardFrames:
     """The sampled frames of one shard, in batches; notes the first sample past its end.
 
-    Frames from ``warm_tick`` up to the shard's first tick come first, in batches of their
-    own: the detectors see them (a cache fills as in an uninterrupted read) but they are
-    not the shard's.
+    Frames from ``warm_tick`` to its first tick (a warm-up) come in batches of their own.
     """
 
     def __init__(
@@ -340,11 +338,9 @@ def run_shard(spec: ShardSpec, chain: DetectorChain) -> ShardDone:
 
 
 def _warm_tick(first_tick: int, chain: DetectorChain, sample_fps: float) -> int:
-    """The first tick the shard's detectors see: before ``first_tick`` when a stage keeps state.
+    """The first tick the detectors see: earlier if a stage keeps state (the OCR cache).
 
-    A stage that keeps state (the OCR stage's reading cache) is fed the frames that decide it
-    first (from a tick before, for a frame timed just ahead of its tick), so the shard's
-    outputs equal an uninterrupted read's.
+    Then the shard's outputs equal an uninterrupted read's (a tick more, for an early frame).
     """
     start = first_tick / sample_fps
     since = chain.state_since(start)
