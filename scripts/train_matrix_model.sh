@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The tarkov model for degraded footage (issue 15, item 2), as it was made: v5 is v3
 # fine-tuned on 24 renders across the degradation matrix, v6 is v5 fine-tuned on those plus 12
-# renders across UI scales 0.8-1.25 (v5 missed whole post-raid screens at UI scale 0.9).
-# About 1 h 10 min on a quiet 2-core machine (renders 24 min, training 14 + ~25 min), plus
-# ~10 min per matrix evaluation. Run from the repository root; everything lands in $PWD.
+# renders across UI scales 0.8-1.25 (v5 missed whole post-raid screens at UI scale 0.9), v7
+# (shipped) is v6 fine-tuned on all those plus 12 with colour shifts at small UI scales.
+# About 1 h 40 min on a quiet 2-core machine (renders 32 min, training 14 + 27 + 18 min), plus
+# ~4 min per matrix evaluation. Run from the repository root; everything lands in $PWD.
+# `train_matrix_model.sh v7` runs only the last step (v6 in models/v2, renders in $OUT).
 #
 # Training seeds 401-436 are new (v1-v3 used 1-8 and 301-316; the matrix evaluates 951-953 and
 # the model card's held-out set is 901-907: none of those may be trained on).
