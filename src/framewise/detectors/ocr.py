@@ -143,7 +143,7 @@ class OcrReader:
         if (
             recent is not None
             and window > 0
-            and 0 <= seconds - recent.seconds < window
+            and recent.seconds <= seconds  # the same window, so less than ``window`` apart
             and math.floor(recent.seconds / window) == math.floor(seconds / window)
             and float(np.abs(recent.thumb - thumb).mean()) <= self.config.reread_on_change
         ):

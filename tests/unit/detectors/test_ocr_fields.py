@@ -187,7 +187,8 @@ def test_a_read_started_at_state_since_reads_as_an_uninterrupted_one() -> None:
     assert since == pytest.approx(3.0)
     warm = [i for i in fresh_reads(shard, range(round(since * 10), 60)) if i >= 37]
     assert warm == uninterrupted
-    cold = fresh_reads(CountingReader(config), range(37, 60))
+    started_late = CountingReader(config)
+    cold = fresh_reads(started_late, range(37, 60))
     assert cold == [37, 45]  # without the warm-up, the shard's first frame is read anew
-    for reader in (whole, shard):
+    for reader in (whole, shard, started_late):
         reader.close()
